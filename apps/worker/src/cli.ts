@@ -1,0 +1,31 @@
+// The `sluice` command line: one program for the local stack, the workers and the tools.
+import { Command } from 'commander';
+import { registerMigrateCommand } from './commands/migrate.command.ts';
+import { registerProduceCommand } from './commands/produce.command.ts';
+import { registerStackCommands } from './commands/stack.command.ts';
+import { ConfigError } from './env.ts';
+import { StackError } from './stack/service.ts';
+
+const program = new Command('sluice')
+  .description('Sluice: stream processing for web-analytics events on Kafka')
+  .version('0.1.0')
+  .showHelpAfterError();
+
+registerStackCommands(program);
+registerMigrateCommand(program);
+registerProduceCommand(program);
+
+try {
+  await program.parseAsync(process.argv);
+} catch (err) {
+  // Expected failures (bad config, a missing prerequisite, a service that will not start)
+  // print their message alone; anything else is a bug and keeps its stack.
+  if (err instanceof ConfigError || err instanceof StackError) {
+    process.stderr.write(`sluice: ${err.message}\n`);
+  } else {
+    process.stderr.write(
+      `sluice: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+  }
+  process.exitCode = 1;
+}

@@ -1,0 +1,53 @@
+// The worker's configuration: every environment variable Sluice reads is declared and validated
+// here, once, at start-up. A bad value stops the process with a message naming the variable.
+import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
+
+export const envSchema = z.object({
+  SLUICE_HOME: z.string().min(1).optional(),
+  SLUICE_CACHE_DIR: z.string().min(1).optional(),
+  SLUICE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port')
+    .default('127.0.0.1:9092'),
+  TOPIC_PARTITIONS: positiveInt.max(1024).default(12),
+  TOPIC_REPLICATION_FACTOR: positiveInt.max(7).optional(),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://sluice@127.0.0.1:5432/sluice'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  SEARCH_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9200'),
+  // The S3/CloudWatch endpoint; the local stack's moto server by default. Set it to the empty
+  // string to use AWS itself.
+  AWS_ENDPOINT_URL: z
+    .union([z.literal(''), z.url({ protocol: /^https?$/ })])
+    .default('http://127.0.0.1:4566'),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().min(3).max(63).default('sluice-events'),
+  SEARCH_HEAP_MB: positiveInt.min(256).max(8192).default(768),
+  KAFKA_HEAP_MB: positiveInt.min(256).max(8192).default(512),
+  JAVA_HOME: z.string().min(1).optional(),
+  GEOIP_CITY_DB: z.string().min(1).optional(),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+/** Brokers as a list of host:port strings. */
+export function brokerList(env: Env): string[] {
+  return env.KAFKA_BROKERS.split(',');
+}

@@ -1,0 +1,76 @@
+// The worker's Kafka edge: the only module that knows which client library we use
+// (@confluentinc/kafka-javascript: librdkafka's transactions with KIP-447 fencing and
+// cooperative-sticky assignment, behind a KafkaJS-style API).
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+
+export type Kafka = KafkaJS.Kafka;
+export type Admin = KafkaJS.Admin;
+export type Producer = KafkaJS.Producer;
+export type Consumer = KafkaJS.Consumer;
+export type KafkaMessage = KafkaJS.KafkaMessage;
+export type IHeaders = KafkaJS.IHeaders;
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  /** librdkafka's own log output; quiet by default, errors surface as exceptions. */
+  logLevel?: 'nothing' | 'error' | 'warn' | 'info';
+}
+
+const levels = {
+  nothing: KafkaJS.logLevel.NOTHING,
+  error: KafkaJS.logLevel.ERROR,
+  warn: KafkaJS.logLevel.WARN,
+  info: KafkaJS.logLevel.INFO,
+} as const;
+
+export function createKafka(options: KafkaOptions): Kafka {
+  return new KafkaJS.Kafka({
+    kafkaJS: {
+      brokers: options.brokers,
+      clientId: options.clientId,
+      logLevel: levels[options.logLevel ?? 'error'],
+    },
+  });
+}
+
+/**
+ * A transactional producer: idempotent, one transaction at a time. The transactional id must be
+ * stable for a given unit of work so that a restarted worker fences its zombie predecessor.
+ */
+export function createTransactionalProducer(kafka: Kafka, transactionalId: string): Producer {
+  return kafka.producer({
+    kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 5, acks: -1 },
+    'linger.ms': 5,
+    'compression.type': 'lz4',
+  });
+}
+
+export function createProducer(kafka: Kafka): Producer {
+  return kafka.producer({
+    kafkaJS: { idempotent: true, acks: -1 },
+    'linger.ms': 10,
+    'batch.num.messages': 10_000,
+    'compression.type': 'lz4',
+  });
+}
+
+/**
+ * A consumer that reads only committed data, never auto-commits (offsets go with the
+ * transaction) and uses cooperative-sticky assignment so a rebalance moves only what it must.
+ */
+export function createExactlyOnceConsumer(
+  kafka: Kafka,
+  groupId: string,
+  fromBeginning = true,
+): Consumer {
+  return kafka.consumer({
+    kafkaJS: {
+      groupId,
+      fromBeginning,
+      autoCommit: false,
+      partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
+    },
+    'isolation.level': 'read_committed',
+  });
+}

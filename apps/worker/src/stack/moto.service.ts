@@ -1,0 +1,57 @@
+// moto server (PyPI) as the local S3 and CloudWatch endpoint. It is installed, pinned, into a
+// virtualenv in the artifact cache, so no system Python packages are touched.
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { httpGet, urlPort } from './probes.ts';
+import { type ServiceContext, StackError, type StackService } from './service.ts';
+
+const MOTO_VERSION = '5.2.1';
+
+const venv = (ctx: ServiceContext) => join(ctx.paths.cache, `moto-${MOTO_VERSION}`);
+const port = (ctx: ServiceContext) =>
+  urlPort(ctx.env.AWS_ENDPOINT_URL || 'http://127.0.0.1:4566', 4566);
+
+export const motoService: StackService = {
+  name: 'moto',
+  startTimeoutMs: 30_000,
+  stopGraceMs: 10_000,
+  ports: (ctx) => [port(ctx)],
+  endpoint: (ctx) => `http://127.0.0.1:${port(ctx)}`,
+
+  async prepare(ctx) {
+    const bin = join(venv(ctx), 'bin', 'moto_server');
+    if (existsSync(bin)) return;
+    ctx.progress(`moto: installing moto[server]==${MOTO_VERSION} into ${venv(ctx)}`);
+    try {
+      execFileSync('python3', ['-m', 'venv', venv(ctx)], { stdio: 'pipe' });
+      execFileSync(
+        join(venv(ctx), 'bin', 'pip'),
+        ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
+        { stdio: 'pipe' },
+      );
+    } catch (err) {
+      const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
+      throw new StackError(
+        `moto: could not install moto[server] from PyPI into ${venv(ctx)} (needs python3 with venv, e.g. apt-get install -y python3-venv): ${stderr || (err as Error).message}`,
+      );
+    }
+  },
+
+  processes: (ctx) => [
+    {
+      name: 'moto',
+      spec: {
+        command: join(venv(ctx), 'bin', 'moto_server'),
+        args: ['-H', '127.0.0.1', '-p', String(port(ctx))],
+      },
+    },
+  ],
+
+  async health(ctx) {
+    const res = await httpGet(`http://127.0.0.1:${port(ctx)}/moto-api/data.json`);
+    if (res?.status === 200)
+      return { healthy: true, detail: `moto ${MOTO_VERSION} (S3, CloudWatch)` };
+    return { healthy: false, detail: res ? `HTTP ${res.status}` : 'no answer' };
+  },
+};

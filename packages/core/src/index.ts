@@ -1,0 +1,106 @@
+// Public surface of @sluice/core: pure processing logic, no I/O.
+
+export { TRUNCATION_MARKER, truncateStack, truncateUtf8 } from './bounded-text.ts';
+export {
+  type BrandVersion,
+  hasClientHints,
+  type ParsedClientHints,
+  parseBrandList,
+  parseClientHints,
+  parseHintString,
+} from './client-hints.ts';
+export { type CacheStats, type CountingCache, createCountingCache } from './counting-cache.ts';
+export {
+  buildDlqRecord,
+  DEFAULT_DLQ_LIMITS,
+  type DlqContext,
+  type DlqFailure,
+  type DlqInput,
+  type DlqLimits,
+  type DlqRecord,
+  type DlqSource,
+} from './dlq-envelope.ts';
+export {
+  DLQ_ENVELOPE_VERSION,
+  DLQ_HEADERS,
+  type DlqHeaderParse,
+  type DlqMetadata,
+  type HeaderValue,
+  parseDlqHeaders,
+  type RawHeaders,
+} from './dlq-headers.ts';
+export {
+  type DlqJsonParse,
+  type DlqJsonPayload,
+  type DlqJsonRecord,
+  encodePayload,
+  type PayloadEncoding,
+  parseDlqJsonLine,
+  toDlqJsonLine,
+} from './dlq-json.ts';
+export { ENRICHMENT_STAGE, enrichDlqRecord, type FailureHistory } from './enrich-dlq.ts';
+export {
+  createEnrichStep,
+  type EnrichConfig,
+  type EnrichDeps,
+  type EnrichedEvent,
+  type EnrichOutcome,
+  type EnrichStep,
+  INVALID_EVENT_ERROR_CLASS,
+  type PartialEnrichment,
+  type RawMessage,
+} from './enrich-step.ts';
+export { errorClassOf, isRetryableError, TransientLookupError } from './error-classification.ts';
+export { DEFAULT_EVENT_LIMITS, type EventLimits } from './event-limits.ts';
+export {
+  createEventParser,
+  type EventParser,
+  type EventParserConfig,
+  type EventParserOptions,
+  type InvalidEvent,
+  type InvalidReason,
+  type ParseOutcome,
+  resolveEventParserConfig,
+} from './event-parser.ts';
+export {
+  type AnalyticsEvent,
+  CLIENT_HINT_NAMES,
+  type ClientHintName,
+  type ClientHints,
+  createRawEventSchema,
+  EVENT_TYPE_PATTERN,
+  KNOWN_EVENT_FIELDS,
+  KNOWN_EVENT_TYPES,
+  type RawEventSchema,
+  type UnknownFieldsPolicy,
+} from './event-schema.ts';
+export {
+  DEFAULT_TIMESTAMP_RANGE,
+  type NormalisedTimestamp,
+  normaliseTimestamp,
+  type TimestampRange,
+  type TimestampResult,
+} from './event-timestamp.ts';
+export {
+  type CityRecord,
+  createGeoEnricher,
+  DEFAULT_GEO_CACHE_SIZE,
+  type GeoEnricher,
+  type GeoEnricherOptions,
+  type GeoInfo,
+  type GeoLookup,
+  type GeoResult,
+  type GeoStatus,
+  toGeoInfo,
+} from './geoip-enricher.ts';
+export { type CityReader, geoLookupFromReader, isAddressNotFound } from './geoip-reader-adapter.ts';
+export { classifyIp, type IpClass } from './ip-classifier.ts';
+export { type BoundsViolation, checkPropertyBounds } from './properties-bounds.ts';
+export {
+  createUaEnricher,
+  DEFAULT_UA_CACHE_SIZE,
+  parseUserAgent,
+  type UaEnricher,
+  type UaEnricherOptions,
+  type UaInfo,
+} from './ua-enricher.ts';

@@ -1,0 +1,3 @@
+export { createDb, createPool, type Database, type DbOptions, quoteIdent } from './client.ts';
+export { type MigrateResult, migrationsFolder, runMigrations } from './migrate.ts';
+export * from './schema/index.ts';
