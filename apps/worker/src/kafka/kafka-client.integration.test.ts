@@ -40,7 +40,12 @@ async function readAll(consumer: Consumer, topic: string, expected: number, time
 
 beforeAll(async () => {
   kafka = createKafka({ brokers: brokerList(env), clientId: 'it-tx' });
-  const spec = (topic: string) => ({ topic, numPartitions: 3, replicationFactor: 1, configEntries: [] });
+  const spec = (topic: string) => ({
+    topic,
+    numPartitions: 3,
+    replicationFactor: 1,
+    configEntries: [],
+  });
   await ensureTopics(kafka, [spec(input), spec(output)]);
 }, 60_000);
 
@@ -62,7 +67,10 @@ describe('Kafka transactions', () => {
     });
     await committed.commit();
     const aborted = await producer.transaction();
-    await aborted.send({ topic: output, messages: ['a1', 'a2'].map((v) => ({ key: v, value: v })) });
+    await aborted.send({
+      topic: output,
+      messages: ['a1', 'a2'].map((v) => ({ key: v, value: v })),
+    });
     await aborted.abort();
     await producer.disconnect();
 
@@ -91,11 +99,17 @@ describe('Kafka transactions', () => {
             // First an aborted attempt, then a committed one, as a retry after a fault would do.
             const first = await producer.transaction();
             await first.send({ topic: output, messages: [{ value: 'lost' }] });
-            await first.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+            await first.sendOffsets({
+              consumer,
+              topics: [{ topic, partitions: [{ partition, offset: next }] }],
+            });
             await first.abort();
             const second = await producer.transaction();
             await second.send({ topic: output, messages: [{ value: `out-of-${message.value}` }] });
-            await second.sendOffsets({ consumer, topics: [{ topic, partitions: [{ partition, offset: next }] }] });
+            await second.sendOffsets({
+              consumer,
+              topics: [{ topic, partitions: [{ partition, offset: next }] }],
+            });
             await second.commit();
             resolve();
           } catch (err) {
