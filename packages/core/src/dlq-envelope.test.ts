@@ -133,20 +133,3 @@ describe('buildDlqRecord', () => {
     expect(parsed.kind === 'ok' && parsed.metadata.partial).toBeUndefined();
   });
 });
-
-describe('parseDlqHeaders', () => {
-  const good = buildDlqRecord(input).headers;
-
-  it.each([
-    ['a missing header', { ...good, 'sluice.stage': undefined }, 'sluice.stage'],
-    ['a bad partition', { ...good, 'sluice.source.partition': '-1' }, 'sluice.source.partition'],
-    ['a bad time', { ...good, 'sluice.failure.last': 'later' }, 'sluice.failure.last'],
-    ['a bad retryable flag', { ...good, 'sluice.retryable': 'yes' }, 'sluice.retryable'],
-    ['an unknown version', { ...good, 'sluice.envelope.version': '9' }, 'sluice.envelope.version'],
-    ['broken partial JSON', { ...good, 'sluice.partial': '{' }, 'sluice.partial'],
-  ])('reports %s as invalid, naming the header', (_label, headers, header) => {
-    const parsed = parseDlqHeaders(headers);
-    expect(parsed.kind).toBe('invalid');
-    expect(parsed.kind === 'invalid' && parsed.header).toBe(header);
-  });
-});

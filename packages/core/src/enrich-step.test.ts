@@ -81,12 +81,21 @@ describe('createEnrichStep', () => {
 
   it('reports unplaceable and absent addresses as statuses, not failures', () => {
     const outcomes = setup().step([
-      message(event({ ip: 'garbage' })),
       message(event({ ip: '8.8.8.8' })),
       message(event({ ip: undefined, user_agent: undefined })),
     ]);
-    expect(outcomes.map((o) => okEvent(o).geo_status)).toEqual(['invalid', 'not_found', 'missing']);
-    expect(okEvent(outcomes[2]).ua).toBeNull();
+    expect(outcomes.map((o) => okEvent(o).geo_status)).toEqual(['not_found', 'missing']);
+    expect(okEvent(outcomes[1]).ua).toBeNull();
+  });
+
+  it('dead-letters an ip field that is no address at all, naming the path', () => {
+    const [outcome] = setup().step([message(event({ ip: 'garbage' }))]);
+    expect(outcome).toMatchObject({
+      kind: 'dlq',
+      reason: 'invalid_value',
+      path: 'ip',
+      retryable: false,
+    });
   });
 
   it('applies the unknown-fields policy from config', () => {

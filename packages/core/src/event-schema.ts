@@ -1,6 +1,7 @@
 // The raw event schema (zod) and the validated event type. The schema checks shape and bounds;
 // timestamp normalisation and the `properties` bounds run after it in the event parser, where
 // they are cheaper and can name the failing path precisely.
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { EventLimits } from './event-limits.ts';
 
@@ -63,7 +64,13 @@ export function createRawEventSchema(limits: EventLimits, unknownFields: Unknown
     timestamp: z.union([z.number(), z.string().max(64)]),
     user_id: id,
     session_id: id,
-    ip: z.string().max(limits.maxIpLength).optional(),
+    // A value that is no IP address at all is a broken event (DLQ, path `ip`); a valid address
+    // that is private, reserved or unknown to the database is a Geo-IP outcome instead.
+    ip: z
+      .string()
+      .max(limits.maxIpLength)
+      .refine((v) => isIP(v) !== 0, 'not an IPv4 or IPv6 address')
+      .optional(),
     user_agent: z.string().max(limits.maxUserAgentLength).optional(),
     url: z.string().max(limits.maxUrlLength).optional(),
     referrer: z.string().max(limits.maxUrlLength).optional(),
