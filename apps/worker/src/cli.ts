@@ -1,8 +1,12 @@
 // The `sluice` command line: one program for the local stack, the workers and the tools.
 import { Command } from 'commander';
+import { registerEnrichCommand } from './commands/enrich.command.ts';
+import { registerGeoipCommands } from './commands/geoip.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerProduceCommand } from './commands/produce.command.ts';
 import { registerStackCommands } from './commands/stack.command.ts';
+import { registerWorkerCommands } from './commands/worker.command.ts';
+import { GeoDatabaseError } from './enrichment/geoip-database.ts';
 import { ConfigError } from './env.ts';
 import { StackError } from './stack/service.ts';
 
@@ -14,13 +18,16 @@ const program = new Command('sluice')
 registerStackCommands(program);
 registerMigrateCommand(program);
 registerProduceCommand(program);
+registerEnrichCommand(program);
+registerWorkerCommands(program);
+registerGeoipCommands(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (err) {
   // Expected failures (bad config, a missing prerequisite, a service that will not start)
   // print their message alone; anything else is a bug and keeps its stack.
-  if (err instanceof ConfigError || err instanceof StackError) {
+  if (err instanceof ConfigError || err instanceof StackError || err instanceof GeoDatabaseError) {
     process.stderr.write(`sluice: ${err.message}\n`);
   } else {
     process.stderr.write(

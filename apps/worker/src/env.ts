@@ -29,7 +29,27 @@ export const envSchema = z.object({
   SEARCH_HEAP_MB: positiveInt.min(256).max(8192).default(768),
   KAFKA_HEAP_MB: positiveInt.min(256).max(8192).default(512),
   JAVA_HOME: z.string().min(1).optional(),
+  // Path of a GeoIP2/GeoLite2 City .mmdb file; re-opened when it changes.
   GEOIP_CITY_DB: z.string().min(1).optional(),
+  // Stable id of this worker instance (the pod name, say): part of its Kafka transactional id.
+  SLUICE_WORKER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, underscore or dash; at most 100')
+    .optional(),
+  ENRICH_MAX_BATCH: positiveInt.max(100_000).default(2000),
+  ENRICH_UNKNOWN_FIELDS: z.enum(['keep', 'reject']).default('keep'),
+  GEOIP_CACHE_SIZE: positiveInt.max(10_000_000).default(100_000),
+  UA_CACHE_SIZE: positiveInt.max(1_000_000).default(20_000),
+  // CloudWatch namespace of the lag monitor's metrics and of the alarms `sluice alarms apply`
+  // creates; one per environment keeps staging alarms off production data.
+  CLOUDWATCH_NAMESPACE: z.string().min(1).max(255).default('Sluice'),
+  // Port of the lag monitor's /metrics, /healthz and /readyz (9464: the Prometheus exporter
+  // convention, away from the console's and the stack's ports).
+  LAG_MONITOR_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  // Optional status thresholds: a partition above either is WARN even when its trend is fine.
+  // Unset, only the Burrow-style trend rules apply.
+  LAG_WARN_OFFSET_LAG: positiveInt.optional(),
+  LAG_WARN_TIME_LAG_S: positiveInt.optional(),
 });
 
 export type Env = z.infer<typeof envSchema>;

@@ -41,6 +41,9 @@ export function createKafka(options: KafkaOptions): Kafka {
 export function createTransactionalProducer(kafka: Kafka, transactionalId: string): Producer {
   return kafka.producer({
     kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 5, acks: -1 },
+    // A crashed worker's open transaction holds back read_committed readers until the broker
+    // aborts it; keep that window short.
+    'transaction.timeout.ms': 15_000,
     'linger.ms': 5,
     'compression.type': 'lz4',
   });
@@ -63,6 +66,7 @@ export function createExactlyOnceConsumer(
   kafka: Kafka,
   groupId: string,
   fromBeginning = true,
+  extra: Omit<KafkaJS.ConsumerConstructorConfig, 'kafkaJS'> = {},
 ): Consumer {
   return kafka.consumer({
     kafkaJS: {
@@ -72,5 +76,6 @@ export function createExactlyOnceConsumer(
       partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
     },
     'isolation.level': 'read_committed',
+    ...extra,
   });
 }

@@ -1,0 +1,70 @@
+// The Geo-IP City database file (GEOIP_CITY_DB): opened into memory, and re-opened when the
+// file changes (MaxMind ships weekly updates; they are usually moved into place atomically),
+// without restarting the worker. A swap yields a fresh enricher, so no cached answer of the old
+// database outlives it, and every event enriched afterwards carries the new build time.
+import { readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { Reader } from '@maxmind/geoip2-node';
+import { type GeoLookup, geoLookupFromReader } from '@sluice/core';
+import { Reader as MmdbReader } from 'mmdb-lib';
+
+export interface GeoDatabase {
+  current(): GeoLookup;
+  /** Called with the new lookup after a successful re-open. */
+  onSwap(listener: (lookup: GeoLookup) => void): void;
+  close(): void;
+}
+
+export class GeoDatabaseError extends Error {
+  override name = 'GeoDatabaseError';
+}
+
+export function openGeoLookup(path: string): GeoLookup {
+  let buffer: Buffer;
+  try {
+    buffer = readFileSync(path);
+  } catch (err) {
+    throw new GeoDatabaseError(`GEOIP_CITY_DB: cannot read ${path}: ${(err as Error).message}`);
+  }
+  try {
+    const metadata = new MmdbReader(buffer).metadata;
+    if (!metadata.databaseType.includes('City')) {
+      throw new GeoDatabaseError(
+        `GEOIP_CITY_DB: ${path} is a ${metadata.databaseType} database; a GeoIP2/GeoLite2 City database is needed`,
+      );
+    }
+    return geoLookupFromReader(Reader.openBuffer(buffer), new Date(metadata.buildEpoch.getTime()));
+  } catch (err) {
+    if (err instanceof GeoDatabaseError) throw err;
+    throw new GeoDatabaseError(
+      `GEOIP_CITY_DB: ${path} is not a valid MaxMind database: ${(err as Error).message}`,
+    );
+  }
+}
+
+export function openGeoDatabase(
+  path: string,
+  options: { pollMs?: number; onError?: (err: Error) => void } = {},
+): GeoDatabase {
+  let lookup = openGeoLookup(path);
+  const listeners: ((l: GeoLookup) => void)[] = [];
+  let lastMtime = statSync(path).mtimeMs;
+
+  // fs.watchFile polls stat(): unlike fs.watch it survives the file being replaced by rename.
+  watchFile(path, { interval: options.pollMs ?? 5000, persistent: false }, (curr) => {
+    if (curr.mtimeMs === 0 || curr.mtimeMs === lastMtime) return;
+    lastMtime = curr.mtimeMs;
+    try {
+      lookup = openGeoLookup(path);
+      for (const l of listeners) l(lookup);
+    } catch (err) {
+      // A half-written file keeps the old database in service; the next change retries.
+      options.onError?.(err as Error);
+    }
+  });
+
+  return {
+    current: () => lookup,
+    onSwap: (listener) => listeners.push(listener),
+    close: () => unwatchFile(path),
+  };
+}
