@@ -1,6 +1,10 @@
 // The S3/CloudWatch endpoint (moto locally) through the AWS SDK v3: an object and a metric
 // round-trip with the same calls the sinks and the lag monitor make.
-import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CloudWatchClient,
+  GetMetricDataCommand,
+  PutMetricDataCommand,
+} from '@aws-sdk/client-cloudwatch';
 import {
   CreateBucketCommand,
   DeleteBucketCommand,
@@ -12,7 +16,11 @@ import {
 import { describe, expect, it } from 'vitest';
 import { localAwsCredentials, testEnv, uniqueName } from '../env.ts';
 
-const common = { endpoint: testEnv.awsEndpoint, region: testEnv.awsRegion, credentials: localAwsCredentials };
+const common = {
+  endpoint: testEnv.awsEndpoint,
+  region: testEnv.awsRegion,
+  credentials: localAwsCredentials,
+};
 
 describe('S3', () => {
   it('round-trips an object', async () => {
@@ -23,7 +31,7 @@ describe('S3', () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
     const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-    expect(Buffer.from(await got.Body?.transformToByteArray() ?? [])).toEqual(body);
+    expect(Buffer.from((await got.Body?.transformToByteArray()) ?? [])).toEqual(body);
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
   });
@@ -41,7 +49,15 @@ describe('CloudWatch', () => {
     await cw.send(
       new PutMetricDataCommand({
         Namespace: namespace,
-        MetricData: [{ MetricName: 'MaxOffsetLag', Dimensions: dimensions, Timestamp: at, Value: 42, Unit: 'Count' }],
+        MetricData: [
+          {
+            MetricName: 'MaxOffsetLag',
+            Dimensions: dimensions,
+            Timestamp: at,
+            Value: 42,
+            Unit: 'Count',
+          },
+        ],
       }),
     );
     const data = await cw.send(

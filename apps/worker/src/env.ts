@@ -12,6 +12,11 @@ export const envSchema = z.object({
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port')
     .default('127.0.0.1:9092'),
+  // Prepended to every topic and consumer-group name (tests, or several pipelines on one cluster).
+  SLUICE_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{0,100}$/, 'letters, digits, dot, underscore or dash')
+    .default(''),
   TOPIC_PARTITIONS: positiveInt.max(1024).default(12),
   TOPIC_REPLICATION_FACTOR: positiveInt.max(7).optional(),
   DATABASE_URL: z
@@ -38,6 +43,8 @@ export const envSchema = z.object({
     .optional(),
   ENRICH_MAX_BATCH: positiveInt.max(100_000).default(2000),
   ENRICH_UNKNOWN_FIELDS: z.enum(['keep', 'reject']).default('keep'),
+  // How often the GeoIP file is checked for a new version.
+  GEOIP_RELOAD_CHECK_MS: positiveInt.min(100).max(3_600_000).default(5000),
   GEOIP_CACHE_SIZE: positiveInt.max(10_000_000).default(100_000),
   UA_CACHE_SIZE: positiveInt.max(1_000_000).default(20_000),
   // CloudWatch namespace of the lag monitor's metrics and of the alarms `sluice alarms apply`

@@ -6,7 +6,7 @@ import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
 import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
 import { brokerList, loadEnv } from '../env.ts';
 import { createKafka } from '../kafka/kafka-client.ts';
-import { TOPICS } from '../kafka/topics.ts';
+import { pipelineNames } from '../kafka/topics.ts';
 import { startHealthServer } from '../observability/health-server.ts';
 
 const log = (worker: string) => (message: string) =>
@@ -47,6 +47,7 @@ export function registerWorkerCommands(program: Command): void {
     .action(async (opts: { metricsPort: number; workerId?: string }) => {
       const env = loadEnv();
       const say = log('enrichment');
+      const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
       const { pipeline, geo, workerId } = setupEnrichment(env, {
         ...(opts.workerId ? { workerId: opts.workerId } : {}),
         onGeoError: (err) =>
@@ -59,10 +60,10 @@ export function registerWorkerCommands(program: Command): void {
         pipeline,
         metrics: createEnrichmentMetrics(health.registry, pipeline),
         workerId,
-        groupId: 'enrichment-workers',
-        inputTopic: TOPICS.raw,
-        outputTopic: TOPICS.enriched,
-        dlqTopic: TOPICS.dlq,
+        groupId: names.groups.enrichment,
+        inputTopic: names.topics.raw,
+        outputTopic: names.topics.enriched,
+        dlqTopic: names.topics.dlq,
         maxBatchSize: env.ENRICH_MAX_BATCH,
         log: say,
         onReady: (ready, reason) => health.setReady(ready, reason),

@@ -21,7 +21,10 @@ export function setupEnrichment(
       'GEOIP_CITY_DB is not set: point it at a GeoIP2 or GeoLite2 City .mmdb file (for a test database: pnpm sluice geoip build-test-db)',
     );
   }
-  const geo = openGeoDatabase(path, overrides.onGeoError ? { onError: overrides.onGeoError } : {});
+  const geo = openGeoDatabase(path, {
+    pollMs: env.GEOIP_RELOAD_CHECK_MS,
+    ...(overrides.onGeoError ? { onError: overrides.onGeoError } : {}),
+  });
   const workerId = overrides.workerId ?? defaultWorkerId(env);
   const pipeline = createEnrichmentPipeline({
     geo,

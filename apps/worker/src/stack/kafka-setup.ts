@@ -3,13 +3,16 @@
 import { brokerList } from '../env.ts';
 import { createKafka } from '../kafka/kafka-client.ts';
 import { ensureTopics } from '../kafka/topic-admin.ts';
-import { pipelineTopics } from '../kafka/topics.ts';
+import { pipelineNames, pipelineTopics } from '../kafka/topics.ts';
 import type { ServiceContext } from './service.ts';
 
 export async function prepareKafka(ctx: ServiceContext): Promise<void> {
   const rf = ctx.env.TOPIC_REPLICATION_FACTOR ?? ctx.options.brokers;
   const kafka = createKafka({ brokers: brokerList(ctx.env), clientId: 'sluice-stack' });
-  const created = await ensureTopics(kafka, pipelineTopics(ctx.env.TOPIC_PARTITIONS, rf));
+  const created = await ensureTopics(
+    kafka,
+    pipelineTopics(ctx.env.TOPIC_PARTITIONS, rf, pipelineNames(ctx.env.SLUICE_TOPIC_PREFIX).topics),
+  );
   ctx.progress(
     created.length > 0
       ? `kafka: created ${created.join(', ')} (${ctx.env.TOPIC_PARTITIONS} partitions, replication ${rf})`
