@@ -6,8 +6,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(postgresql redis-server maven python3-venv libssl-dev libsasl2-dev build-essential)
-if command -v java >/dev/null; then :; else APT_PACKAGES+=(openjdk-17-jdk-headless); fi
+APT_PACKAGES=(postgresql redis-server maven python3-venv build-essential pkg-config libssl-dev libsasl2-dev libzstd-dev zlib1g-dev)
+command -v javac >/dev/null || APT_PACKAGES+=(openjdk-17-jdk-headless)
+# Go builds the synthetic GeoIP test database (MaxMind's writer); the machine may bring its own.
+command -v go >/dev/null || APT_PACKAGES+=(golang-go)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

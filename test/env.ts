@@ -1,5 +1,6 @@
 // Endpoints of the local stack for the suites; the defaults are the stack's own.
 export const testEnv = {
+  kafkaBrokers: process.env.KAFKA_BROKERS ?? '127.0.0.1:9092',
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://sluice@127.0.0.1:5432/sluice',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   searchUrl: process.env.SEARCH_URL ?? 'http://127.0.0.1:9200',

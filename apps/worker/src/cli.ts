@@ -1,10 +1,14 @@
 // The `sluice` command line: one program for the local stack, the workers and the tools.
 import { Command } from 'commander';
+import { registerAlarmsCommands } from './commands/alarms.command.ts';
 import { registerEnrichCommand } from './commands/enrich.command.ts';
 import { registerGeoipCommands } from './commands/geoip.command.ts';
+import { registerLagCommand } from './commands/lag.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerProduceCommand } from './commands/produce.command.ts';
 import { registerStackCommands } from './commands/stack.command.ts';
+import { registerTopicsCommands } from './commands/topics.command.ts';
+import { registerUsersCommand } from './commands/users.command.ts';
 import { registerWorkerCommands } from './commands/worker.command.ts';
 import { GeoDatabaseError } from './enrichment/geoip-database.ts';
 import { ConfigError } from './env.ts';
@@ -18,9 +22,13 @@ const program = new Command('sluice')
 registerStackCommands(program);
 registerMigrateCommand(program);
 registerProduceCommand(program);
+registerUsersCommand(program);
 registerEnrichCommand(program);
 registerWorkerCommands(program);
 registerGeoipCommands(program);
+registerTopicsCommands(program);
+registerLagCommand(program);
+registerAlarmsCommands(program);
 
 try {
   await program.parseAsync(process.argv);

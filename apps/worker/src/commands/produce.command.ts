@@ -1,9 +1,11 @@
 // `sluice produce`: demo traffic and load generation into events.raw (or NDJSON on stdout).
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { type Command, InvalidArgumentError } from 'commander';
 import { brokerList, loadEnv } from '../env.ts';
 import { createKafka, createProducer } from '../kafka/kafka-client.ts';
-import { TOPICS } from '../kafka/topics.ts';
-import { createEventGenerator } from '../produce/event-generator.ts';
+import { pipelineNames } from '../kafka/topics.ts';
+import { createEventGenerator, type ProducedRecord } from '../produce/event-generator.ts';
 import { stderrProgress } from '../progress.ts';
 
 function positive(name: string) {
@@ -19,8 +21,9 @@ interface ProduceOptions {
   rate?: number;
   count?: number;
   seed: number;
-  topic: string;
+  topic?: string;
   stdout?: boolean;
+  input?: string;
   malformedRate: number;
 }
 
@@ -37,16 +40,23 @@ export function registerProduceCommand(program: Command): void {
       positive('--count'),
     )
     .option('--seed <n>', 'random seed; the same seed reproduces the same events', Number, 1)
-    .option('--topic <name>', 'target topic', TOPICS.raw)
+    .option('--topic <name>', 'target topic (default: events.raw under SLUICE_TOPIC_PREFIX)')
+    .option(
+      '--input <file>',
+      'produce the NDJSON lines of this file as they are (key: their session_id)',
+    )
     .option('--malformed-rate <r>', 'share of malformed records', Number, 0.005)
     .option('--stdout', 'write NDJSON to stdout instead of Kafka')
     .action(async (opts: ProduceOptions) => {
       const progress = stderrProgress();
-      const next = createEventGenerator({
-        seed: opts.seed,
-        startTime: Date.now(),
-        malformedRate: opts.malformedRate,
-      });
+      const next: () => ProducedRecord | undefined = opts.input
+        ? await fileRecords(opts.input)
+        : createEventGenerator({
+            seed: opts.seed,
+            startTime: Date.now(),
+            malformedRate: opts.malformedRate,
+          });
+      let exhausted = false;
       const limit = opts.count ?? Number.POSITIVE_INFINITY;
       let stop = false;
       const onSignal = () => {
@@ -55,6 +65,7 @@ export function registerProduceCommand(program: Command): void {
       process.once('SIGINT', onSignal);
       process.once('SIGTERM', onSignal);
 
+      let topic = 'stdout';
       let send: (batch: { key: string; value: string }[]) => Promise<void>;
       let close = async () => {};
       if (opts.stdout) {
@@ -64,12 +75,13 @@ export function registerProduceCommand(program: Command): void {
         };
       } else {
         const env = loadEnv();
+        topic = opts.topic ?? pipelineNames(env.SLUICE_TOPIC_PREFIX).topics.raw;
         const producer = createProducer(
           createKafka({ brokers: brokerList(env), clientId: 'sluice-produce' }),
         );
         await producer.connect();
         send = async (batch) => {
-          await producer.send({ topic: opts.topic, messages: batch });
+          await producer.send({ topic, messages: batch });
         };
         close = () => producer.disconnect();
       }
@@ -84,13 +96,20 @@ export function registerProduceCommand(program: Command): void {
         const tickStart = Date.now();
         const n = Math.min(perTick, limit - sent);
         const batch: { key: string; value: string }[] = new Array(n);
-        for (let i = 0; i < n; i++) {
+        let filled = 0;
+        for (; filled < n; filled++) {
           const r = next();
+          if (r === undefined) {
+            exhausted = true;
+            break;
+          }
           if (r.malformed) malformed++;
-          batch[i] = { key: r.key, value: r.value };
+          batch[filled] = { key: r.key, value: r.value };
         }
-        await send(batch);
-        sent += n;
+        batch.length = filled;
+        if (filled > 0) await send(batch);
+        sent += filled;
+        if (exhausted) break;
         if (Date.now() - lastReport >= 5000) {
           lastReport = Date.now();
           const rate = Math.round(sent / ((lastReport - t0) / 1000));
@@ -103,7 +122,29 @@ export function registerProduceCommand(program: Command): void {
       await close();
       const secs = (Date.now() - t0) / 1000;
       progress(
-        `produced ${sent} events (${malformed} malformed) to ${opts.stdout ? 'stdout' : opts.topic} in ${secs.toFixed(1)}s`,
+        `produced ${sent} events (${malformed} malformed) to ${topic} in ${secs.toFixed(1)}s`,
       );
     });
+}
+
+/** The lines of an NDJSON file as records, keyed by their session_id where they parse. */
+async function fileRecords(path: string): Promise<() => ProducedRecord | undefined> {
+  const records: ProducedRecord[] = [];
+  const lines = createInterface({
+    input: createReadStream(path),
+    crlfDelay: Number.POSITIVE_INFINITY,
+  });
+  for await (const line of lines) {
+    if (line.trim() === '') continue;
+    let key = '';
+    try {
+      const sid = (JSON.parse(line) as { session_id?: unknown }).session_id;
+      if (typeof sid === 'string') key = sid;
+    } catch {
+      // Not JSON: produced as it is, unkeyed; the enrichment stage dead-letters it.
+    }
+    records.push({ key, value: line, malformed: false });
+  }
+  let i = 0;
+  return () => records[i++];
 }

@@ -47,11 +47,11 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
   await consumer.subscribe({ topics: [o.inputTopic] });
 
   let failed: ((err: Error) => void) | undefined;
+  let stopResolve: (() => void) | undefined;
   const done = new Promise<void>((resolve, reject) => {
     failed = reject;
     stopResolve = resolve;
   });
-  let stopResolve: (() => void) | undefined;
 
   await consumer.run({
     eachBatch: async ({ batch, isStale }) => {

@@ -9,6 +9,7 @@ export type Producer = KafkaJS.Producer;
 export type Consumer = KafkaJS.Consumer;
 export type KafkaMessage = KafkaJS.KafkaMessage;
 export type IHeaders = KafkaJS.IHeaders;
+export const IsolationLevel = KafkaJS.IsolationLevel;
 
 export interface KafkaOptions {
   brokers: string[];
@@ -43,7 +44,9 @@ export function createTransactionalProducer(kafka: Kafka, transactionalId: strin
     kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 5, acks: -1 },
     // A crashed worker's open transaction holds back read_committed readers until the broker
     // aborts it; keep that window short.
-    'transaction.timeout.ms': 15_000,
+    'transaction.timeout.ms': 30_000,
+    // librdkafka requires socket.timeout.ms <= transaction.timeout.ms + 100.
+    'socket.timeout.ms': 30_000,
     'linger.ms': 5,
     'compression.type': 'lz4',
   });
@@ -74,6 +77,9 @@ export function createExactlyOnceConsumer(
       fromBeginning,
       autoCommit: false,
       partitionAssigners: [KafkaJS.PartitionAssigners.cooperativeSticky],
+      // A worker that dies without leaving the group holds its partitions until this expires.
+      sessionTimeout: 15_000,
+      heartbeatInterval: 3_000,
     },
     'isolation.level': 'read_committed',
     ...extra,

@@ -1,0 +1,26 @@
+// `sluice topics create`: create the pipeline's topics (under SLUICE_TOPIC_PREFIX) that do not
+// exist yet, with partitions and replication from config. `stack up` runs it for the local stack.
+import type { Command } from 'commander';
+import { brokerList, loadEnv } from '../env.ts';
+import { createKafka } from '../kafka/kafka-client.ts';
+import { ensureTopics } from '../kafka/topic-admin.ts';
+import { pipelineNames, pipelineTopics } from '../kafka/topics.ts';
+import { stderrProgress } from '../progress.ts';
+
+export function registerTopicsCommands(program: Command): void {
+  const topics = program.command('topics').description('the pipeline topics');
+  topics
+    .command('create')
+    .description('create missing pipeline topics (TOPIC_PARTITIONS, TOPIC_REPLICATION_FACTOR)')
+    .action(async () => {
+      const env = loadEnv();
+      const progress = stderrProgress();
+      const rf = env.TOPIC_REPLICATION_FACTOR ?? 1;
+      const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-topics' });
+      const created = await ensureTopics(
+        kafka,
+        pipelineTopics(env.TOPIC_PARTITIONS, rf, pipelineNames(env.SLUICE_TOPIC_PREFIX).topics),
+      );
+      progress(created.length > 0 ? `created ${created.join(', ')}` : 'all topics exist');
+    });
+}

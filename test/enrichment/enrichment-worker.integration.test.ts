@@ -1,0 +1,177 @@
+// The Enrichment worker against the real broker, run as users run it (the `sluice` CLI):
+// 10,000 events with 1% malformed → events.enriched holds exactly the valid ones, each once and
+// enriched, events.dlq exactly the malformed ones with their envelope; still exactly once when
+// the worker is SIGKILLed mid-run and restarted; a GeoIP database swap is picked up live.
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName } from '../env.ts';
+import { committedEndOffset, groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
+import { runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
+import { rawEvents } from './raw-events.fixture.ts';
+
+const prefix = `${uniqueName('it-enrich').replaceAll('_', '-')}.`;
+const dir = mkdtempSync(join(tmpdir(), 'sluice-enrich-'));
+const geoDb = join(dir, 'city.mmdb');
+const env = {
+  ...process.env,
+  SLUICE_TOPIC_PREFIX: prefix,
+  TOPIC_PARTITIONS: '6',
+  GEOIP_CITY_DB: geoDb,
+  GEOIP_RELOAD_CHECK_MS: '200',
+  // Small batches: many transactions, so a kill lands between and inside them.
+  ENRICH_MAX_BATCH: '100',
+};
+const topics = {
+  raw: `${prefix}events.raw`,
+  enriched: `${prefix}events.enriched`,
+  dlq: `${prefix}events.dlq`,
+};
+const group = `${prefix}enrichment-workers`;
+const BUILD_1 = 1_700_000_000;
+const BUILD_2 = 1_800_000_000;
+const workers: Worker[] = [];
+
+async function sluice(args: string[]) {
+  const r = await runSluice(args, env);
+  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  return r;
+}
+
+async function produceLines(lines: string[]) {
+  const file = join(dir, `${uniqueName('input')}.ndjson`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await sluice(['produce', '--input', file]);
+}
+
+function startWorker(id: string): Worker {
+  const w = startSluice(['worker', 'enrichment', '--metrics-port', '0', '--worker-id', id], env);
+  workers.push(w);
+  return w;
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+beforeAll(async () => {
+  await sluice(['geoip', 'build-test-db', '--out', geoDb, '--build-epoch', String(BUILD_1)]);
+  await sluice(['topics', 'create']);
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of workers) w.child.kill('SIGKILL');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({
+    topics: await admin.listTopics().then((t) => t.filter((n) => n.startsWith(prefix))),
+  });
+  await admin.disconnect();
+});
+
+describe('enrichment worker', () => {
+  it('is exactly once across a SIGKILL: every valid event enriched once, every malformed one dead-lettered once', async () => {
+    const fixture = rawEvents(10_000, 100, 'a');
+    expect(fixture.malformed.size).toBe(100);
+    await produceLines(fixture.lines);
+
+    const first = startWorker('w1');
+    await waitFor(
+      'the first commits',
+      async () => (await committedEndOffset(topics.enriched)) > 1500,
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const atKill = await committedEndOffset(topics.enriched);
+    // The kill must land mid-run for this test to mean anything.
+    expect(atKill).toBeLessThan(fixture.valid.size);
+
+    // Restarted under the same id, as an orchestrator restarts a pod: its predecessor's open
+    // transaction is aborted when the new producer initialises.
+    const second = startWorker('w1');
+    await waitFor('the group to catch up', async () => (await groupLag(group, topics.raw)) === 0);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+    expect(second.log()).toMatch(/stopped/);
+
+    const enriched = await readTopic(topics.enriched, fixture.valid.size);
+    const ids = enriched.map((r) => JSON.parse(r.value?.toString() ?? '{}').event_id as string);
+    expect(ids.length).toBe(fixture.valid.size);
+    expect(new Set(ids)).toEqual(fixture.valid);
+
+    const byId = new Map(
+      enriched.map((r) => [JSON.parse(r.value?.toString() ?? '{}').event_id, r]),
+    );
+    const london = JSON.parse(byId.get('a-0')?.value?.toString() ?? '{}');
+    expect(london).toMatchObject({
+      geo_status: 'ok',
+      geo: { city: 'London', country_code: 'GB', time_zone: 'Europe/London', accuracy_radius: 10 },
+      ua: { browser: 'Chrome', os: 'Windows', device_type: 'desktop', is_bot: false },
+      geoip_build: new Date(BUILD_1 * 1000).toISOString(),
+      timestamp: '2026-11-27T10:00:00.000Z',
+    });
+    expect(byId.get('a-0')?.key).toBe('s0');
+    expect(JSON.parse(byId.get('a-2')?.value?.toString() ?? '{}')).toMatchObject({
+      geo: { city: 'Berlin' },
+      ua: { is_bot: true },
+    });
+    expect(JSON.parse(byId.get('a-4')?.value?.toString() ?? '{}').geo_status).toBe('private');
+    expect(JSON.parse(byId.get('a-3')?.value?.toString() ?? '{}').geo_status).toBe('not_found');
+
+    const dlq = await readTopic(topics.dlq, fixture.malformed.size);
+    expect(dlq.length).toBe(fixture.malformed.size);
+    const dlqValues = dlq.map((r) => r.value?.toString() ?? '');
+    expect(new Set(dlqValues)).toEqual(new Set(fixture.malformed.keys()));
+    for (const r of dlq) {
+      const value = r.value?.toString() ?? '';
+      expect(r.headers).toMatchObject({
+        'sluice.stage': 'enrichment',
+        'sluice.error.class': 'InvalidEvent',
+        'sluice.error.reason': fixture.malformed.get(value),
+        'sluice.retryable': 'false',
+        'sluice.attempts': '1',
+        'sluice.source.topic': topics.raw,
+        'sluice.worker.id': 'w1',
+        'sluice.geoip.build': new Date(BUILD_1 * 1000).toISOString(),
+      });
+      expect(Number(r.headers['sluice.source.offset'])).toBeGreaterThanOrEqual(0);
+      expect(r.headers['sluice.app.version']).toMatch(/^\d+\.\d+\.\d+/);
+    }
+  }, 240_000);
+
+  it('picks up a swapped GeoIP database without a restart', async () => {
+    const worker = startWorker('w2');
+    await worker.waitForLog(/running/);
+    const before = rawEvents(50, 1000, 'before').lines;
+    await produceLines(before);
+    await waitFor('the first events', async () => (await groupLag(group, topics.raw)) === 0);
+
+    const next = join(dir, 'city-next.mmdb');
+    await sluice(['geoip', 'build-test-db', '--out', next, '--build-epoch', String(BUILD_2)]);
+    renameSync(next, geoDb);
+    await worker.waitForLog(/GeoIP database reloaded/);
+    await produceLines(rawEvents(50, 1000, 'after').lines);
+    await waitFor('the later events', async () => (await groupLag(group, topics.raw)) === 0);
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+
+    const all = await readTopic(topics.enriched, 10_000 - 100 + 100);
+    const builds = new Map<string, Set<string>>();
+    for (const r of all) {
+      const ev = JSON.parse(r.value?.toString() ?? '{}') as {
+        event_id: string;
+        geoip_build: string;
+      };
+      const phase = ev.event_id.split('-')[0] as string;
+      if (!builds.has(phase)) builds.set(phase, new Set());
+      builds.get(phase)?.add(ev.geoip_build);
+    }
+    expect(builds.get('before')).toEqual(new Set([new Date(BUILD_1 * 1000).toISOString()]));
+    expect(builds.get('after')).toEqual(new Set([new Date(BUILD_2 * 1000).toISOString()]));
+  }, 180_000);
+});

@@ -1,0 +1,99 @@
+// An independent reader for the suites: reads a topic from the beginning with read_committed,
+// as downstream consumers do, to check what a stage really committed.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { testEnv } from '../env.ts';
+
+export interface ReadRecord {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+  partition: number;
+  offset: string;
+}
+
+export const kafka = new KafkaJS.Kafka({
+  kafkaJS: {
+    brokers: testEnv.kafkaBrokers.split(','),
+    clientId: 'sluice-it',
+    logLevel: KafkaJS.logLevel.ERROR,
+  },
+});
+
+/** Sum over partitions of the last stable offset (what read_committed readers can reach). */
+export async function committedEndOffset(topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic, {
+      isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+    });
+    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * Read every committed record of `topic`: stops once `expected` records arrived and no more came
+ * for `settleMs` (anything beyond `expected` would be a duplicate), or at the timeout.
+ */
+export async function readTopic(
+  topic: string,
+  expected: number,
+  { timeoutMs = 60_000, settleMs = 2000 } = {},
+): Promise<ReadRecord[]> {
+  const consumer = kafka.consumer({
+    kafkaJS: {
+      groupId: `it-reader-${Date.now()}-${Math.random()}`,
+      fromBeginning: true,
+      autoCommit: false,
+    },
+    'isolation.level': 'read_committed',
+  });
+  const records: ReadRecord[] = [];
+  let lastArrival = Date.now();
+  await consumer.connect();
+  await consumer.subscribe({ topics: [topic] });
+  void consumer.run({
+    eachMessage: async ({ partition, message }) => {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+      records.push({
+        key: message.key?.toString() ?? null,
+        value: message.value,
+        headers,
+        partition,
+        offset: message.offset,
+      });
+      lastArrival = Date.now();
+    },
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (
+    Date.now() < deadline &&
+    !(records.length >= expected && Date.now() - lastArrival > settleMs)
+  ) {
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  await consumer.disconnect();
+  return records;
+}
+
+/** Total lag of a consumer group on a topic (end offsets minus committed offsets). */
+export async function groupLag(group: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const ends = await admin.fetchTopicOffsets(topic);
+    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
+    const byPartition = new Map(
+      committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [],
+    );
+    return ends.reduce((sum, p) => {
+      const c = byPartition.get(p.partition) ?? -1;
+      return sum + Number(p.high) - (c < 0 ? Number(p.low) : c);
+    }, 0);
+  } finally {
+    await admin.disconnect();
+  }
+}

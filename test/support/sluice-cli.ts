@@ -1,0 +1,73 @@
+// Runs the real `sluice` CLI as a child process, the way users and deployments run it, so the
+// suites exercise the shipped entry point (and can SIGKILL a worker for real).
+import { type ChildProcess, spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/test\/$/, '');
+const bin = `${repoRoot}apps/worker/bin/sluice.mjs`;
+
+export interface RunResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runSluice(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  input?: string,
+): Promise<RunResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [bin, ...args], { env, cwd: repoRoot });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(input ?? '');
+  });
+}
+
+export interface Worker {
+  child: ChildProcess;
+  /** Everything the process wrote to stderr so far. */
+  log(): string;
+  waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export function startSluice(args: string[], env: NodeJS.ProcessEnv): Worker {
+  const child = spawn(process.execPath, [bin, ...args], {
+    env,
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  child.stdout?.resume();
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code) => resolve(code)),
+  );
+  return {
+    child,
+    log: () => stderr,
+    exited,
+    async waitForLog(pattern, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!pattern.test(stderr)) {
+        if (Date.now() > deadline)
+          throw new Error(`timed out waiting for ${pattern}; log:\n${stderr}`);
+        if (child.exitCode !== null)
+          throw new Error(`process exited (${child.exitCode}); log:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    },
+  };
+}
