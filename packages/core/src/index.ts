@@ -95,6 +95,7 @@ export {
 } from './geoip-enricher.ts';
 export { type CityReader, geoLookupFromReader, isAddressNotFound } from './geoip-reader-adapter.ts';
 export { classifyIp, type IpClass } from './ip-classifier.ts';
+export * from './lag/index.ts';
 export { type BoundsViolation, checkPropertyBounds } from './properties-bounds.ts';
 export {
   createUaEnricher,

@@ -8,6 +8,7 @@ import { brokerList, loadEnv } from '../env.ts';
 import { createKafka } from '../kafka/kafka-client.ts';
 import { pipelineNames } from '../kafka/topics.ts';
 import { startHealthServer } from '../observability/health-server.ts';
+import { registerWorkerLagMonitorCommand } from './worker-lag-monitor.ts';
 
 const log = (worker: string) => (message: string) =>
   process.stderr.write(`${new Date().toISOString()} ${worker}: ${message}\n`);
@@ -28,6 +29,7 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
 
 export function registerWorkerCommands(program: Command): void {
   const worker = program.command('worker').description('run a long-running worker');
+  registerWorkerLagMonitorCommand(worker);
 
   worker
     .command('enrichment')

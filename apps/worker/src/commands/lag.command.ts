@@ -1,0 +1,132 @@
+// `sluice lag [--json]`: the current lag of every group partition, once. A single poll has no
+// history to interpolate time lag from, so history comes from lag_samples (written by the lag
+// monitor) when there is any; otherwise we sample twice, a second apart, and time lag is an
+// extrapolation from that one second (flagged) or unknown (null). The output says which.
+import { createLagTracker, type LagReport, type LagSnapshot } from '@sluice/core';
+import { createDb } from '@sluice/db';
+import type { Command } from 'commander';
+import { brokerList, loadEnv } from '../env.ts';
+import { createKafka } from '../kafka/kafka-client.ts';
+import { readLagHistory } from '../lag/lag-store.ts';
+import { readLagSnapshot } from '../lag/offset-reader.ts';
+
+/** How much lag_samples history is enough to interpolate over (the monitor's 60-point table at
+ *  its default 10 s interval). */
+const HISTORY_MS = 10 * 60_000;
+
+export type TimeLagBasis = 'history' | 'two-samples';
+
+export interface LagRecord {
+  group: string;
+  topic: string;
+  partition: number;
+  offset_lag: number;
+  time_lag_s: number | null;
+  time_lag_estimated: boolean;
+  status: string;
+  status_reason: string;
+  committed_offset: number;
+  end_offset: number;
+  time_lag_basis: TimeLagBasis;
+}
+
+export function toLagRecords(report: LagReport, basis: TimeLagBasis): LagRecord[] {
+  return report.groups.flatMap((g) =>
+    g.partitions.map((p) => ({
+      group: p.group,
+      topic: p.topic,
+      partition: p.partition,
+      offset_lag: p.offsetLag,
+      time_lag_s: p.timeLagS === null ? null : Math.round(p.timeLagS * 10) / 10,
+      time_lag_estimated: p.timeLagEstimated,
+      status: p.status,
+      status_reason: p.statusReason,
+      committed_offset: p.committedOffset,
+      end_offset: p.endOffset,
+      time_lag_basis: basis,
+    })),
+  );
+}
+
+export function registerLagCommand(program: Command): void {
+  program
+    .command('lag')
+    .description('current lag, time lag and status of every consumer group partition')
+    .option('--json', 'one JSON record per group, topic and partition (an array)')
+    .option('--group <id...>', 'only these consumer groups')
+    .option('--no-history', 'ignore lag_samples; sample twice a second apart instead')
+    .action(async (opts: { json?: boolean; group?: string[]; history: boolean }) => {
+      const env = loadEnv();
+      const admin = createKafka({ brokers: brokerList(env), clientId: 'sluice-lag' }).admin();
+      const tracker = createLagTracker();
+      const read = (): Promise<LagSnapshot> =>
+        readLagSnapshot(admin, {
+          now: Date.now,
+          ...(opts.group ? { groups: opts.group } : {}),
+        }).then((r) => {
+          for (const e of r.errors) process.stderr.write(`sluice lag: ${e}\n`);
+          return r.snapshot;
+        });
+
+      let history: LagSnapshot[] = [];
+      if (opts.history) history = await loadHistory(env.DATABASE_URL, opts.group);
+      await admin.connect();
+      let report: LagReport;
+      let basis: TimeLagBasis;
+      try {
+        for (const h of history) tracker.observe(h);
+        if (history.length >= 2) {
+          basis = 'history';
+          report = tracker.observe(await read());
+        } else {
+          basis = 'two-samples';
+          tracker.observe(await read());
+          await new Promise((r) => setTimeout(r, 1000));
+          report = tracker.observe(await read());
+        }
+      } finally {
+        await admin.disconnect();
+      }
+      const records = toLagRecords(report, basis);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+        return;
+      }
+      process.stdout.write(formatTable(records));
+      process.stdout.write(
+        basis === 'history'
+          ? `\ntime lag interpolated over lag_samples history (~ marks an extrapolation)\n`
+          : `\nno lag_samples history: time lag extrapolated from two samples 1 s apart (~), or unknown (-)\n`,
+      );
+    });
+}
+
+async function loadHistory(url: string, groups?: string[]): Promise<LagSnapshot[]> {
+  const db = createDb({ url, maxConnections: 1 });
+  try {
+    return await readLagHistory(db, Date.now() - HISTORY_MS, groups);
+  } catch (err) {
+    process.stderr.write(`sluice lag: no history from lag_samples (${(err as Error).message})\n`);
+    return [];
+  } finally {
+    await db.$client.end();
+  }
+}
+
+function formatTable(records: LagRecord[]): string {
+  const rows = records.map((r) => [
+    r.group,
+    r.topic,
+    String(r.partition),
+    String(r.committed_offset),
+    String(r.end_offset),
+    String(r.offset_lag),
+    r.time_lag_s === null ? '-' : `${r.time_lag_estimated ? '~' : ''}${r.time_lag_s}`,
+    r.status,
+  ]);
+  const head = ['GROUP', 'TOPIC', 'PART', 'COMMITTED', 'END', 'LAG', 'TIME LAG S', 'STATUS'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`;
+  if (rows.length === 0) return 'no consumer groups with committed offsets\n';
+  return [head, ...rows].map(line).join('');
+}

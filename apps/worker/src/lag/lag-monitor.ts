@@ -1,0 +1,109 @@
+// The lag monitor loop: every interval, read a snapshot of offsets, let the tracker turn it into
+// lag, time lag, status and time to drain, then hand the report to the sinks (lag_samples,
+// Prometheus, CloudWatch). A failing sink is logged and counted; the loop never stops for it.
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { LagReport, LagTracker } from '@sluice/core';
+import type { Database } from '@sluice/db';
+import { lagMetricData } from '../cloudwatch/lag-metric-data.ts';
+import { publishMetricData } from '../cloudwatch/metric-publisher.ts';
+import type { Admin } from '../kafka/kafka-client.ts';
+import type { LagGauges } from './lag-gauges.ts';
+import { insertLagSamples } from './lag-store.ts';
+import { readLagSnapshot } from './offset-reader.ts';
+
+export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: object) => void;
+
+export interface LagMonitorDeps {
+  admin: Admin;
+  tracker: LagTracker;
+  now: () => number;
+  log: Log;
+  gauges?: LagGauges;
+  db?: Database;
+  cloudwatch?: { client: CloudWatchClient; namespace: string };
+  /** Only these groups (default: all). */
+  groups?: readonly string[];
+  /** Topics whose throughput is reported even if no group reads them. */
+  extraTopics?: readonly string[];
+}
+
+export interface PollOutcome {
+  report: LagReport;
+  pollMs: number;
+  errors: string[];
+}
+
+/** One poll and its sinks. Throws only when the cluster cannot be read at all. */
+export async function pollLagOnce(deps: LagMonitorDeps): Promise<PollOutcome> {
+  const started = deps.now();
+  const read = await readLagSnapshot(deps.admin, {
+    now: deps.now,
+    ...(deps.groups ? { groups: deps.groups } : {}),
+    ...(deps.extraTopics ? { extraTopics: deps.extraTopics } : {}),
+  });
+  const pollMs = deps.now() - started;
+  deps.gauges?.pollDuration.observe(pollMs / 1000);
+  if (read.errors.length > 0) {
+    deps.gauges?.pollErrors.inc({ stage: 'kafka' }, read.errors.length);
+    deps.log('warn', 'partial lag snapshot', { errors: read.errors });
+  }
+  const report = deps.tracker.observe(read.snapshot);
+  deps.gauges?.update(report);
+
+  const errors = [...read.errors];
+  if (deps.db) {
+    try {
+      await insertLagSamples(deps.db, report);
+    } catch (err) {
+      deps.gauges?.pollErrors.inc({ stage: 'postgres' });
+      errors.push(`lag_samples: ${(err as Error).message}`);
+      deps.log('error', 'writing lag_samples failed', { error: (err as Error).message });
+    }
+  }
+  if (deps.cloudwatch) {
+    const data = lagMetricData(report);
+    const r = await publishMetricData(deps.cloudwatch.client, deps.cloudwatch.namespace, data);
+    deps.gauges?.cloudwatchDatums.inc(r.sent);
+    if (r.failed > 0) {
+      deps.gauges?.cloudwatchFailures.inc(r.errors.length);
+      errors.push(...r.errors.map((e) => `cloudwatch: ${e}`));
+      deps.log('error', 'PutMetricData failed', { failed: r.failed, errors: r.errors });
+    }
+  }
+  return { report, pollMs, errors };
+}
+
+/**
+ * Polls every `intervalMs` (measured start to start, so the period does not drift with the
+ * poll's own duration) until the signal aborts; the poll in flight finishes first.
+ */
+export async function runLagMonitor(
+  deps: LagMonitorDeps,
+  options: { intervalMs: number; signal: AbortSignal; onPoll?: (o: PollOutcome) => void },
+): Promise<void> {
+  while (!options.signal.aborted) {
+    const started = deps.now();
+    try {
+      const outcome = await pollLagOnce(deps);
+      options.onPoll?.(outcome);
+    } catch (err) {
+      deps.gauges?.pollErrors.inc({ stage: 'kafka' });
+      deps.log('error', 'lag poll failed', { error: (err as Error).message });
+    }
+    const wait = Math.max(0, started + options.intervalMs - deps.now());
+    await sleep(wait, options.signal);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+    function done() {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+  });
+}

@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { createLagTracker, type LagSnapshot } from './lag-tracker.ts';
+
+const snap = (atS: number, end: number, committed: number, members = 1): LagSnapshot => ({
+  atMs: atS * 1000,
+  endOffsets: [
+    { topic: 'events.raw', partition: 0, offset: end },
+    { topic: 'events.dlq', partition: 0, offset: Math.floor(end / 100) },
+  ],
+  groups: [
+    {
+      groupId: 'g',
+      members,
+      committed: [{ topic: 'events.raw', partition: 0, offset: committed }],
+    },
+  ],
+});
+
+describe('createLagTracker', () => {
+  it('follows a consumer that stops and comes back: lag, time lag, status, drain', () => {
+    const tracker = createLagTracker({ windowSize: 5 });
+    // 100 records/s; the consumer keeps up for 10 s, then leaves for 20 s.
+    for (let s = 0; s <= 10; s++) tracker.observe(snap(s, s * 100, s * 100));
+    let report = tracker.observe(snap(11, 1100, 1000, 0));
+    for (let s = 12; s <= 30; s++) report = tracker.observe(snap(s, s * 100, 1000, 0));
+    const stopped = report.groups[0]?.partitions[0];
+    expect(report.groups[0]?.status).toBe('STOP');
+    expect(stopped).toMatchObject({ offsetLag: 2000, timeLagEstimated: false, status: 'STOP' });
+    // Offset 1000 was the end at t = 10 s; now is 30 s.
+    expect(stopped?.timeLagS).toBeCloseTo(20, 6);
+    expect(stopped?.timeToDrainS).toBe(Number.POSITIVE_INFINITY);
+
+    // Back, consuming 500/s against 100/s produced.
+    let committed = 1000;
+    for (let s = 31; s <= 36; s++) {
+      committed = Math.min(s * 100, committed + 500);
+      report = tracker.observe(snap(s, s * 100, committed, 1));
+    }
+    const caught = report.groups[0]?.partitions[0];
+    expect(caught).toMatchObject({ offsetLag: 0, timeLagS: 0, status: 'OK', timeToDrainS: 0 });
+  });
+
+  it('extrapolates (and says so) beyond the table', () => {
+    const tracker = createLagTracker({ tableCapacity: 5 });
+    let report = tracker.observe(snap(0, 0, 0));
+    for (let s = 1; s <= 20; s++) report = tracker.observe(snap(s, s * 100, 0, 1));
+    expect(report.groups[0]?.partitions[0]).toMatchObject({ timeLagEstimated: true });
+    expect(report.groups[0]?.partitions[0]?.timeLagS).toBeCloseTo(20, 6);
+  });
+
+  it('reports per-topic throughput from end-offset deltas', () => {
+    const tracker = createLagTracker();
+    expect(tracker.observe(snap(0, 0, 0)).topics).toEqual([
+      { topic: 'events.dlq', endOffset: 0, recordsSinceLast: null, perSecond: null },
+      { topic: 'events.raw', endOffset: 0, recordsSinceLast: null, perSecond: null },
+    ]);
+    const r = tracker.observe(snap(10, 5000, 5000));
+    expect(r.topics).toEqual([
+      { topic: 'events.dlq', endOffset: 50, recordsSinceLast: 50, perSecond: 5 },
+      { topic: 'events.raw', endOffset: 5000, recordsSinceLast: 5000, perSecond: 500 },
+    ]);
+  });
+
+  it('skips committed partitions it has no end offset for', () => {
+    const r = createLagTracker().observe({
+      atMs: 0,
+      endOffsets: [],
+      groups: [{ groupId: 'g', members: 1, committed: [{ topic: 't', partition: 0, offset: 5 }] }],
+    });
+    expect(r.groups).toEqual([{ group: 'g', members: 1, status: 'OK', partitions: [] }]);
+  });
+});
