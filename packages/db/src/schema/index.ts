@@ -1,4 +1,5 @@
 export { auditLog } from './audit-log.ts';
+export { authAccount, authSession, authUser, authVerification } from './auth.ts';
 export { events } from './events.ts';
 export { lagSamples } from './lag-samples.ts';
 export { sessions } from './sessions.ts';

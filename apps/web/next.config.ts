@@ -1,0 +1,25 @@
+// Next.js config for the operator console. The Kafka client is a native addon: Next must load
+// it from node_modules at run time instead of bundling it.
+import type { NextConfig } from 'next';
+
+const config: NextConfig = {
+  serverExternalPackages: ['@confluentinc/kafka-javascript'],
+  // The workspace packages ship TypeScript sources (`.ts` imports); Next compiles them.
+  transpilePackages: ['@sluice/auth', '@sluice/db'],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  // Lint and type checks are separate scripts (biome, tsc); a build on two cores skips them.
+  eslint: { ignoreDuringBuilds: true },
+  typescript: { ignoreBuildErrors: true },
+  webpack(config: { module: { rules: unknown[] } }) {
+    // @sluice/db locates its migrations folder with `new URL('../drizzle', import.meta.url)`,
+    // which webpack would try to bundle as an asset. The console never runs migrations.
+    config.module.rules.push({
+      test: /packages[\\/]db[\\/]src[\\/]migrate\.ts$/,
+      parser: { url: false },
+    });
+    return config;
+  },
+};
+
+export default config;

@@ -1,0 +1,5 @@
+import { AggregatesView } from './aggregates-view.tsx';
+
+export default function AggregatesPage() {
+  return <AggregatesView />;
+}

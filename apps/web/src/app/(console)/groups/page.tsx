@@ -1,0 +1,5 @@
+import { GroupsView } from './groups-view.tsx';
+
+export default function GroupsPage() {
+  return <GroupsView />;
+}

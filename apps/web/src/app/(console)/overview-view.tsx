@@ -1,0 +1,105 @@
+'use client';
+import { useQuery } from '@tanstack/react-query';
+import { duration, num, time } from '~/components/format.ts';
+import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
+import { useTRPC } from '~/trpc/react.tsx';
+
+const rate = (r: number | null) => (r === null ? 'measuring…' : `${num(r)} /s`);
+
+export function OverviewView() {
+  const trpc = useTRPC();
+  const q = useQuery(trpc.overview.summary.queryOptions());
+  return (
+    <>
+      <h1>Overview</h1>
+      {q.isPending ? (
+        <Loading what="overview" />
+      ) : q.isError ? (
+        <ErrorState error={q.error} />
+      ) : (
+        <>
+          <section className="panel" aria-labelledby="throughput-h">
+            <h2 id="throughput-h">Events per second by stage</h2>
+            {q.data.kafka.ok ? (
+              <div className="grid">
+                {q.data.kafka.stages.map((s) => (
+                  <div key={s.stage}>
+                    <div className="muted">{s.label}</div>
+                    <div className="metric">{s.missing ? 'topic missing' : rate(s.perSecond)}</div>
+                  </div>
+                ))}
+                <div>
+                  <div className="muted">DLQ (events.dlq)</div>
+                  <div className="metric">{rate(q.data.kafka.dlqPerSecond)}</div>
+                </div>
+                <div>
+                  <div className="muted">Late (events.late)</div>
+                  <div className="metric">{rate(q.data.kafka.latePerSecond)}</div>
+                </div>
+              </div>
+            ) : (
+              <p role="alert" className="error">
+                Kafka unreachable: {q.data.kafka.error}
+              </p>
+            )}
+          </section>
+          <div className="grid">
+            <section className="panel" aria-labelledby="latency-h">
+              <h2 id="latency-h">End-to-end latency</h2>
+              <Empty>No data yet: no process records end-to-end latency.</Empty>
+            </section>
+            <section className="panel" aria-labelledby="sinks-h">
+              <h2 id="sinks-h">Sink health</h2>
+              <Empty>No data yet: the storage writers do not report health yet.</Empty>
+            </section>
+            <section className="panel" aria-labelledby="late-h">
+              <h2 id="late-h">Late events, last hour</h2>
+              {q.data.lateLastHour ? (
+                <p>
+                  <span className="metric">{num(q.data.lateLastHour.accepted)}</span> accepted,{' '}
+                  <span className="metric">{num(q.data.lateLastHour.dropped)}</span> dropped
+                </p>
+              ) : (
+                <Empty>No data yet: no 1-minute windows in the last hour.</Empty>
+              )}
+            </section>
+          </div>
+          <section className="panel" aria-labelledby="lag-h">
+            <h2 id="lag-h">Lag per consumer group</h2>
+            {q.data.lag.length === 0 ? (
+              <Empty>No data yet: the lag monitor has written no samples.</Empty>
+            ) : (
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Group</th>
+                    <th scope="col" className="num">
+                      Offset lag
+                    </th>
+                    <th scope="col" className="num">
+                      Max time lag
+                    </th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Sampled</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {q.data.lag.map((g) => (
+                    <tr key={g.groupId}>
+                      <td>{g.groupId}</td>
+                      <td className="num">{num(g.offsetLag)}</td>
+                      <td className="num">{duration(g.maxTimeLagS)}</td>
+                      <td className={`status-${g.status}`}>{g.status}</td>
+                      <td>{time(g.sampledAt)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            )}
+          </section>
+          <p className="muted">Updated {time(q.data.at)}; refreshes every 5 s.</p>
+        </>
+      )}
+    </>
+  );
+}

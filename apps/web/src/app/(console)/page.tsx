@@ -1,0 +1,5 @@
+import { OverviewView } from './overview-view.tsx';
+
+export default function OverviewPage() {
+  return <OverviewView />;
+}

@@ -1,0 +1,89 @@
+// The console's configuration: every environment variable the web server reads is declared and
+// validated here, once, on first use (not at import: `next build` imports modules without a
+// runtime environment). A bad value fails the request with a message naming the variable.
+import { authEnvShape, devSecretPath, resolveAuthSecret } from '@sluice/auth';
+import { z } from 'zod';
+
+const envSchema = z.object({
+  ...authEnvShape,
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  DATABASE_URL: z
+    .url({ protocol: /^postgres(ql)?$/ })
+    .default('postgres://sluice@127.0.0.1:5432/sluice'),
+  // Tables in a schema other than public (end-to-end tests run against their own schema).
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
+  KAFKA_BROKERS: z
+    .string()
+    .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port')
+    .default('127.0.0.1:9092'),
+  // The console's public URL. Required in production, where it decides the cookie's Secure flag.
+  BETTER_AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Extra origins allowed to sign in (comma-separated), e.g. a reverse proxy's host name.
+  TRUSTED_ORIGINS: z
+    .string()
+    .default('')
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(z.url({ protocol: /^https?$/ }))),
+  SESSION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 7)
+    .default(8),
+  AUTH_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+});
+
+export interface WebEnv {
+  databaseUrl: string;
+  databaseSchema: string | undefined;
+  kafkaBrokers: string[];
+  authSecret: string;
+  authUrl: string;
+  trustedOrigins: string[];
+  sessionTtlSeconds: number;
+  authRateLimit: boolean;
+}
+
+export function parseEnv(source: Record<string, string | undefined>): WebEnv {
+  const result = envSchema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = result.data;
+  const production = e.NODE_ENV === 'production';
+  if (production && !e.BETTER_AUTH_URL) {
+    throw new Error('invalid configuration:\n  BETTER_AUTH_URL: required when NODE_ENV=production');
+  }
+  const authUrl = e.BETTER_AUTH_URL ?? `http://localhost:${e.PORT}`;
+  // In development both loopback spellings reach the server; either may sign in.
+  const local = production ? [] : [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
+  return {
+    databaseUrl: e.DATABASE_URL,
+    databaseSchema: e.DATABASE_SCHEMA,
+    kafkaBrokers: e.KAFKA_BROKERS.split(','),
+    authSecret: resolveAuthSecret({
+      secret: e.BETTER_AUTH_SECRET,
+      production,
+      devSecretFile: devSecretPath(e.SLUICE_HOME, process.cwd()),
+    }),
+    authUrl,
+    trustedOrigins: [...new Set([new URL(authUrl).origin, ...local, ...e.TRUSTED_ORIGINS])],
+    sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
+    authRateLimit: e.AUTH_RATE_LIMIT === 'on',
+  };
+}
+
+let cached: WebEnv | undefined;
+
+export function env(): WebEnv {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

@@ -1,0 +1,123 @@
+// The console's read-only window on Kafka: topic end offsets, committed group offsets and group
+// membership. One admin client per server process, connected on first use and rebuilt after
+// a failure. Routers see only the `KafkaAdminReader` interface, so tests can pass a stand-in.
+import { KafkaJS } from '@confluentinc/kafka-javascript';
+
+export interface PartitionOffset {
+  partition: number;
+  offset: number;
+}
+
+export interface GroupMember {
+  memberId: string;
+  clientId: string;
+  host: string;
+  assignment: { topic: string; partition: number }[];
+}
+
+export interface GroupInfo {
+  groupId: string;
+  state: string;
+  members: GroupMember[];
+}
+
+export interface KafkaAdminReader {
+  /** High watermark (log end offset) per partition. */
+  endOffsets(topic: string): Promise<PartitionOffset[]>;
+  /** Committed offsets per topic and partition; offset -1 means nothing committed. */
+  committedOffsets(groupId: string): Promise<{ topic: string; partitions: PartitionOffset[] }[]>;
+  listGroups(): Promise<{ groupId: string; state: string }[]>;
+  describeGroup(groupId: string): Promise<GroupInfo>;
+}
+
+// librdkafka's ConsumerGroupStates, by value.
+const GROUP_STATES = [
+  'Unknown',
+  'PreparingRebalance',
+  'CompletingRebalance',
+  'Stable',
+  'Dead',
+  'Empty',
+];
+const stateName = (s: number) => GROUP_STATES[s] ?? 'Unknown';
+
+const TIMEOUT_MS = 3000;
+
+export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
+  let connecting: Promise<KafkaJS.Admin> | undefined;
+
+  const admin = (): Promise<KafkaJS.Admin> => {
+    connecting ??= (async () => {
+      const a = new KafkaJS.Kafka({
+        kafkaJS: { brokers, clientId: 'sluice-console', logLevel: KafkaJS.logLevel.NOTHING },
+      }).admin();
+      await a.connect();
+      return a;
+    })();
+    return connecting;
+  };
+
+  // Any failure drops the client so the next poll reconnects instead of reusing a broken one.
+  const run = async <T>(op: (a: KafkaJS.Admin) => Promise<T>): Promise<T> => {
+    try {
+      return await op(await admin());
+    } catch (err) {
+      const stale = connecting;
+      connecting = undefined;
+      stale?.then((a) => a.disconnect()).catch(() => {});
+      throw err;
+    }
+  };
+
+  return {
+    endOffsets: (topic) =>
+      run(async (a) =>
+        (
+          await a.fetchTopicOffsets(topic, {
+            timeout: TIMEOUT_MS,
+            // The last stable offset: what read_committed consumers can reach.
+            isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+          })
+        ).map((p) => ({
+          partition: p.partition,
+          offset: Number(p.high),
+        })),
+      ),
+    committedOffsets: (groupId) =>
+      run(async (a) =>
+        (await a.fetchOffsets({ groupId, timeout: TIMEOUT_MS })).map((t) => ({
+          topic: t.topic,
+          partitions: t.partitions.map((p) => ({
+            partition: p.partition,
+            offset: Number(p.offset),
+          })),
+        })),
+      ),
+    listGroups: () =>
+      run(async (a) =>
+        (await a.listGroups({ timeout: TIMEOUT_MS })).groups.map((g) => ({
+          groupId: g.groupId,
+          state: stateName(g.state),
+        })),
+      ),
+    describeGroup: (groupId) =>
+      run(async (a) => {
+        const { groups } = await a.describeGroups([groupId], { timeout: TIMEOUT_MS });
+        const g = groups[0];
+        if (!g || g.error) throw new Error(g?.error?.message ?? `group ${groupId} not described`);
+        return {
+          groupId,
+          state: stateName(g.state),
+          members: g.members.map((m) => ({
+            memberId: m.memberId,
+            clientId: m.clientId,
+            host: m.clientHost,
+            assignment: (m.assignment?.topicPartitions ?? []).map((tp) => ({
+              topic: tp.topic,
+              partition: tp.partition,
+            })),
+          })),
+        };
+      }),
+  };
+}

@@ -1,0 +1,19 @@
+// The console's API: one router per area of the console.
+import { aggregatesRouter } from './router/aggregates.ts';
+import { auditRouter } from './router/audit.ts';
+import { groupsRouter } from './router/groups.ts';
+import { overviewRouter } from './router/overview.ts';
+import { usersRouter } from './router/users.ts';
+import { createCallerFactory, createTRPCRouter } from './trpc.ts';
+
+export const appRouter = createTRPCRouter({
+  overview: overviewRouter,
+  groups: groupsRouter,
+  aggregates: aggregatesRouter,
+  audit: auditRouter,
+  users: usersRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,147 @@
+// Consumer groups: live offsets and membership from Kafka, time lag and status from the lag
+// monitor's samples (when it runs), and the lag trend with its gaps kept as gaps.
+import { lagSamples } from '@sluice/db';
+import { TRPCError } from '@trpc/server';
+import { sql } from 'drizzle-orm';
+import { z } from 'zod';
+import { gapThreshold, type LagPoint, withGaps } from '../lag-trend.ts';
+import { CONSUMER_GROUPS } from '../pipeline.ts';
+import { timeToDrain } from '../time-to-drain.ts';
+import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
+
+const groupId = z
+  .string()
+  .min(1)
+  .max(249)
+  .regex(/^[\w.-]+$/);
+
+const kafkaError = (err: unknown) =>
+  new TRPCError({
+    code: 'SERVICE_UNAVAILABLE',
+    message: `Kafka admin request failed: ${err instanceof Error ? err.message : String(err)}`,
+  });
+
+export const groupsRouter = createTRPCRouter({
+  list: viewerProcedure.query(async ({ ctx }) => {
+    let live: { groupId: string; state: string }[];
+    try {
+      live = await ctx.kafka.listGroups();
+    } catch (err) {
+      throw kafkaError(err);
+    }
+    const states = new Map(live.map((g) => [g.groupId, g.state]));
+    const ids = [...new Set([...CONSUMER_GROUPS, ...states.keys()])].sort();
+    return ids.map((id) => ({
+      groupId: id,
+      state: states.get(id) ?? 'Not found',
+      pipeline: CONSUMER_GROUPS.includes(id),
+    }));
+  }),
+
+  detail: viewerProcedure
+    .input(
+      z.object({
+        groupId,
+        trendMinutes: z
+          .number()
+          .int()
+          .min(5)
+          .max(24 * 60)
+          .default(60),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      const now = ctx.now();
+      let described: Awaited<ReturnType<typeof ctx.kafka.describeGroup>>;
+      let partitions: {
+        topic: string;
+        partition: number;
+        committedOffset: number | null;
+        endOffset: number;
+        offsetLag: number | null;
+      }[] = [];
+      try {
+        const [d, committed] = await Promise.all([
+          ctx.kafka.describeGroup(input.groupId),
+          ctx.kafka.committedOffsets(input.groupId),
+        ]);
+        described = d;
+        for (const t of committed) {
+          const ends = new Map(
+            (await ctx.kafka.endOffsets(t.topic)).map((p) => [p.partition, p.offset]),
+          );
+          for (const p of t.partitions) {
+            const end = ends.get(p.partition) ?? 0;
+            const committedOffset = p.offset >= 0 ? p.offset : null;
+            partitions.push({
+              topic: t.topic,
+              partition: p.partition,
+              committedOffset,
+              endOffset: end,
+              offsetLag: committedOffset === null ? null : Math.max(0, end - committedOffset),
+            });
+          }
+        }
+      } catch (err) {
+        throw kafkaError(err);
+      }
+
+      const since = new Date(now.getTime() - input.trendMinutes * 60_000);
+      const [latest, trend] = await Promise.all([
+        ctx.db.execute<{
+          topic: string;
+          partition: number;
+          time_lag_s: number | null;
+          time_lag_estimated: boolean;
+          status: string;
+          sampled_at: Date;
+        }>(sql`
+          SELECT DISTINCT ON (topic, partition) topic, partition, time_lag_s, time_lag_estimated,
+                 status, sampled_at
+          FROM ${lagSamples}
+          WHERE group_id = ${input.groupId}
+          ORDER BY topic, partition, sampled_at DESC`),
+        ctx.db.execute<{
+          sampled_at: Date;
+          offset_lag: string | null;
+          time_lag_s: number | null;
+        }>(sql`
+          SELECT sampled_at,
+                 CASE WHEN count(offset_lag) = count(*) THEN sum(offset_lag) END AS offset_lag,
+                 max(time_lag_s) AS time_lag_s
+          FROM ${lagSamples}
+          WHERE group_id = ${input.groupId} AND sampled_at >= ${since.toISOString()}
+          GROUP BY sampled_at
+          ORDER BY sampled_at`),
+      ]);
+
+      const sampled = new Map(latest.rows.map((r) => [`${r.topic}/${r.partition}`, r]));
+      partitions = partitions.sort(
+        (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
+      );
+      const points: LagPoint[] = trend.rows.map((r) => ({
+        t: new Date(r.sampled_at).getTime(),
+        offsetLag: r.offset_lag === null ? null : Number(r.offset_lag),
+        timeLagS: r.time_lag_s,
+      }));
+
+      return {
+        groupId: input.groupId,
+        state: described.state,
+        members: described.members,
+        partitions: partitions.map((p) => {
+          const s = sampled.get(`${p.topic}/${p.partition}`);
+          return {
+            ...p,
+            timeLagS: s?.time_lag_s ?? null,
+            timeLagEstimated: s?.time_lag_estimated ?? false,
+            status: s?.status ?? null,
+            sampledAt: s ? new Date(s.sampled_at).toISOString() : null,
+          };
+        }),
+        totalOffsetLag: partitions.reduce((sum, p) => sum + (p.offsetLag ?? 0), 0),
+        trend: withGaps(points, gapThreshold(points, 30_000)),
+        drain: timeToDrain(points, 5 * 60_000),
+      };
+    }),
+});

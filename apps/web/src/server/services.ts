@@ -1,0 +1,42 @@
+// Process-wide clients of the web server, created on first use: the database pool, the auth
+// instance, the Kafka admin reader and the throughput sampler. Only the HTTP adapters import
+// this module; routers receive these through the context.
+import 'server-only';
+import { createAuth } from '@sluice/auth';
+import { createDb } from '@sluice/db';
+import { env } from '../env.ts';
+import { createKafkaAdminReader } from './kafka-admin.ts';
+import { createThroughputSampler } from './throughput-sampler.ts';
+
+function once<T>(make: () => T): () => T {
+  let value: T | undefined;
+  return () => {
+    value ??= make();
+    return value;
+  };
+}
+
+export const getDb = once(() => {
+  const e = env();
+  return createDb({
+    url: e.databaseUrl,
+    ...(e.databaseSchema ? { searchPath: e.databaseSchema } : {}),
+    maxConnections: 5,
+  });
+});
+
+export const getAuth = once(() => {
+  const e = env();
+  return createAuth({
+    db: getDb(),
+    secret: e.authSecret,
+    baseURL: e.authUrl,
+    trustedOrigins: e.trustedOrigins,
+    sessionTtlSeconds: e.sessionTtlSeconds,
+    rateLimit: e.authRateLimit,
+  });
+});
+
+export const getKafka = once(() => createKafkaAdminReader(env().kafkaBrokers));
+
+export const getThroughputSampler = once(() => createThroughputSampler());

@@ -1,0 +1,61 @@
+// The Better Auth server for the console and the CLI: email + password users in PostgreSQL
+// (scrypt hashes), sessions with a fixed lifetime, origin checks against trusted origins.
+// Both the web app and `sluice users add` build it here, so password hashes always match.
+import type { Database } from '@sluice/db';
+import { authAccount, authSession, authUser, authVerification } from '@sluice/db';
+import { betterAuth } from 'better-auth';
+import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+
+export interface AuthOptions {
+  db: Database;
+  secret: string;
+  /** The console's public URL, e.g. http://127.0.0.1:3000. */
+  baseURL: string;
+  /** Origins allowed to send state-changing requests (sign-in, sign-out); baseURL is implied. */
+  trustedOrigins: string[];
+  sessionTtlSeconds: number;
+  /** Per-IP rate limit on the auth endpoints; on in production, off in tests that sign in often. */
+  rateLimit?: boolean;
+}
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+export function createAuth(options: AuthOptions) {
+  return betterAuth({
+    appName: 'Sluice',
+    secret: options.secret,
+    baseURL: options.baseURL,
+    trustedOrigins: options.trustedOrigins,
+    database: drizzleAdapter(options.db, {
+      provider: 'pg',
+      schema: {
+        user: authUser,
+        session: authSession,
+        account: authAccount,
+        verification: authVerification,
+      },
+    }),
+    emailAndPassword: {
+      enabled: true,
+      // Accounts are created by an admin (`sluice users add`), never by visitors.
+      disableSignUp: true,
+      minPasswordLength: MIN_PASSWORD_LENGTH,
+    },
+    user: {
+      additionalFields: {
+        role: { type: 'string', required: false, defaultValue: 'viewer', input: false },
+      },
+    },
+    session: {
+      expiresIn: options.sessionTtlSeconds,
+      // An absolute lifetime: activity does not extend a session, so a stolen cookie is
+      // useful for at most one TTL and operators sign in once per shift.
+      disableSessionRefresh: true,
+    },
+    rateLimit: { enabled: options.rateLimit ?? true },
+    telemetry: { enabled: false },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+export type AuthSession = NonNullable<Awaited<ReturnType<Auth['api']['getSession']>>>;
