@@ -6,7 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(postgresql redis-server maven python3-venv build-essential pkg-config libssl-dev libsasl2-dev libzstd-dev zlib1g-dev)
+# chromium: the console's browser tests (Playwright drives Debian's build; it cannot download its own here).
+APT_PACKAGES=(postgresql redis-server maven python3-venv build-essential pkg-config libssl-dev libsasl2-dev libzstd-dev zlib1g-dev chromium)
 command -v javac >/dev/null || APT_PACKAGES+=(openjdk-17-jdk-headless)
 # Go builds the synthetic GeoIP test database (MaxMind's writer); the machine may bring its own.
 command -v go >/dev/null || APT_PACKAGES+=(golang-go)

@@ -1,6 +1,8 @@
 // The `sluice` command line: one program for the local stack, the workers and the tools.
 import { Command } from 'commander';
 import { registerAlarmsCommands } from './commands/alarms.command.ts';
+import { registerBenchCommands } from './commands/bench.command.ts';
+import { registerDevCommand } from './commands/dev.command.ts';
 import { registerEnrichCommand } from './commands/enrich.command.ts';
 import { registerGeoipCommands } from './commands/geoip.command.ts';
 import { registerLagCommand } from './commands/lag.command.ts';
@@ -20,6 +22,7 @@ const program = new Command('sluice')
   .showHelpAfterError();
 
 registerStackCommands(program);
+registerDevCommand(program);
 registerMigrateCommand(program);
 registerProduceCommand(program);
 registerUsersCommand(program);
@@ -29,6 +32,7 @@ registerGeoipCommands(program);
 registerTopicsCommands(program);
 registerLagCommand(program);
 registerAlarmsCommands(program);
+registerBenchCommands(program);
 
 try {
   await program.parseAsync(process.argv);

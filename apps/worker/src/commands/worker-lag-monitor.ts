@@ -13,7 +13,7 @@ import { startHealthServer } from '../observability/health-server.ts';
 
 interface Options {
   interval: number;
-  port?: number;
+  metricsPort?: number;
   group?: string[];
   cloudwatch: boolean;
   db: boolean;
@@ -40,7 +40,11 @@ export function registerWorkerLagMonitorCommand(worker: Command): void {
     .command('lag-monitor')
     .description('monitor consumer lag of every group: lag_samples, /metrics and CloudWatch')
     .option('--interval <seconds>', 'seconds between polls', seconds, 10)
-    .option('--port <n>', 'port of /metrics, /healthz, /readyz (default: LAG_MONITOR_PORT)', Number)
+    .option(
+      '--metrics-port <n>',
+      'port of /metrics, /healthz, /readyz (default: LAG_MONITOR_PORT)',
+      Number,
+    )
     .option('--group <id...>', 'only these consumer groups (default: all)')
     .option('--no-cloudwatch', 'do not publish to CloudWatch')
     .option('--no-db', 'do not write lag_samples')
@@ -52,7 +56,7 @@ export async function runLagMonitorCommand(opts: Options): Promise<void> {
   const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-lag-monitor' });
   const admin = kafka.admin();
   const health = await startHealthServer({
-    port: opts.port ?? env.LAG_MONITOR_PORT,
+    port: opts.metricsPort ?? env.LAG_MONITOR_PORT,
     service: 'lag-monitor',
   });
   const gauges = createLagGauges(health.registry);
