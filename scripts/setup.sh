@@ -27,8 +27,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-node_major=$(node -p 'process.versions.node.split(".").map(Number).reduce((a,b,i)=>i==0?a*1e6:i==1?a+b*1e3:a+b)' 2>/dev/null || echo 0)
-if [ "$node_major" -lt 20019000 ]; then
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null; then
   echo "setup: Node.js 20.19 or newer is required (found $(node -v 2>/dev/null || echo none))" >&2
   exit 1
 fi
