@@ -78,3 +78,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 export function brokerList(env: Env): string[] {
   return env.KAFKA_BROKERS.split(',');
 }
+
+/** The environment for a child process of ours (a worker, a benchmark run): ours plus `extra`. */
+export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra };
+}

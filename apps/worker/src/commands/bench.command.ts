@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { RawMessage } from '@sluice/core';
 import type { Command } from 'commander';
 import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
-import { brokerList, loadEnv } from '../env.ts';
+import { brokerList, childProcessEnv, loadEnv } from '../env.ts';
 import { createKafka, createProducer } from '../kafka/kafka-client.ts';
 import { ensureTopics } from '../kafka/topic-admin.ts';
 import { pipelineNames, pipelineTopics } from '../kafka/topics.ts';
@@ -113,7 +113,7 @@ export function registerBenchCommands(program: Command): Command {
         process.execPath,
         [bin, 'worker', 'enrichment', '--metrics-port', '0', '--worker-id', 'bench'],
         {
-          env: { ...process.env, SLUICE_TOPIC_PREFIX: prefix },
+          env: childProcessEnv({ SLUICE_TOPIC_PREFIX: prefix }),
           stdio: ['ignore', 'ignore', 'inherit'],
         },
       );

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { loadEnv } from '../env.ts';
+import { childProcessEnv, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
 import { findRepoRoot, stackPaths } from '../stack/stack-paths.ts';
 import { buildTestGeoDb } from './geoip.command.ts';
@@ -51,7 +51,7 @@ export function registerDevCommand(program: Command): void {
       const code = await new Promise<number | null>((r) => up.once('exit', r));
       if (code !== 0) throw new Error('stack up failed (see above)');
 
-      const childEnv: NodeJS.ProcessEnv = { ...process.env };
+      const childEnv = childProcessEnv();
       if (!env.GEOIP_CITY_DB) {
         const db = join(paths.home, 'geoip', 'demo-city.mmdb');
         if (!existsSync(db)) {
