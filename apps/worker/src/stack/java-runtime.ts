@@ -82,7 +82,20 @@ export function mavenLibPath(ctx: ServiceContext, name: string, deps: MavenDepen
  * Resolve `deps` and their runtime dependencies into a lib directory in the cache and return it.
  * The directory name carries a hash of the dependency list, so a version change re-resolves.
  */
-export async function mavenLib(
+export function mavenLib(
+  ctx: ServiceContext,
+  name: string,
+  deps: MavenDependency[],
+): Promise<string> {
+  const run = mavenQueue.then(() => resolveMavenLib(ctx, name, deps));
+  mavenQueue = run.catch(() => {});
+  return run;
+}
+
+// Maven's local repository is not safe for concurrent writers: resolutions run one at a time.
+let mavenQueue: Promise<unknown> = Promise.resolve();
+
+async function resolveMavenLib(
   ctx: ServiceContext,
   name: string,
   deps: MavenDependency[],

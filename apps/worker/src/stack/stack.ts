@@ -69,6 +69,7 @@ export async function stackUp(ctx: ServiceContext, services: StackService[]): Pr
   }
   writeState(ctx, ctx.options);
   const started: StackService[] = [];
+  const toStart: StackService[] = [];
   for (const service of services) {
     const recs = records(ctx, service);
     const alive = recs.filter((r) => r.record && isRunning(r.record));
@@ -91,7 +92,11 @@ export async function stackUp(ctx: ServiceContext, services: StackService[]): Pr
         );
       }
     }
-    await service.prepare(ctx);
+    toStart.push(service);
+  }
+  // Fetching artifacts (Maven, PyPI) dominates a cold start: prepare every service at once.
+  await Promise.all(toStart.map((service) => service.prepare(ctx)));
+  for (const service of toStart) {
     for (const proc of service.processes(ctx)) {
       ctx.progress(`${service.name}: starting ${proc.name}`);
       spawnDetached({
