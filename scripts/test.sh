@@ -8,5 +8,5 @@ cd "$(dirname "$0")/.."
 pnpm exec biome ci .
 pnpm exec turbo run typecheck --output-logs=errors-only
 node apps/worker/bin/sluice.mjs stack up
-pnpm exec turbo run test --concurrency=1 --output-logs=new-only
+pnpm exec turbo run test --concurrency=1 --continue --output-logs=new-only
 pnpm exec turbo run test:e2e --filter=@sluice/web --output-logs=new-only

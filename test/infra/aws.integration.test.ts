@@ -42,8 +42,9 @@ describe('CloudWatch', () => {
     const cw = new CloudWatchClient(common);
     const namespace = uniqueName('Sluice/IT');
     const at = new Date(Math.floor(Date.now() / 60_000) * 60_000);
+    // Unique dimension values too: moto's GetMetricData has been seen matching across namespaces.
     const dimensions = [
-      { Name: 'ConsumerGroup', Value: 'enrichment-workers' },
+      { Name: 'ConsumerGroup', Value: uniqueName('enrichment-workers') },
       { Name: 'Topic', Value: 'events.raw' },
     ];
     await cw.send(

@@ -26,6 +26,10 @@ describe('database migrations', () => {
     );
     expect(tables.rows.map((r) => r.table_name)).toEqual([
       'audit_log',
+      'auth_account',
+      'auth_session',
+      'auth_user',
+      'auth_verification',
       'events',
       'lag_samples',
       'sessions',
