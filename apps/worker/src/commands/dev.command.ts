@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { authSecretFromEnv } from '@sluice/auth';
 import type { Command } from 'commander';
 import { childProcessEnv, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
@@ -63,24 +64,34 @@ export function registerDevCommand(program: Command): void {
 
       // A first admin for the console; its password is kept in .sluice/ (never in the repo).
       const adminFile = join(paths.home, 'admin-credentials');
-      if (!existsSync(adminFile)) {
+      let signIn: string;
+      if (existsSync(adminFile)) {
+        const [email, password] = readFileSync(adminFile, 'utf8').trim().split(' ');
+        signIn = `${email} / ${password}`;
+      } else {
         const password = randomBytes(12).toString('base64url');
-        const out = run(
-          [
-            'users',
-            'add',
-            '--email',
-            'admin@sluice.local',
-            '--password',
-            password,
-            '--role',
-            'admin',
-          ],
-          childEnv,
-          'creating the first admin',
-        );
-        writeFileSync(adminFile, `admin@sluice.local ${password}\n`, { mode: 0o600 });
-        progress(out.trim());
+        try {
+          run(
+            [
+              'users',
+              'add',
+              '--email',
+              'admin@sluice.local',
+              '--password',
+              password,
+              '--role',
+              'admin',
+            ],
+            childEnv,
+            'creating the first admin',
+          );
+          writeFileSync(adminFile, `admin@sluice.local ${password}\n`, { mode: 0o600 });
+          signIn = `admin@sluice.local / ${password}`;
+        } catch (err) {
+          // Someone created it by hand: their password stands, we do not reset it.
+          if (!/already exists/.test((err as Error).message)) throw err;
+          signIn = 'admin@sluice.local with the password it was created with';
+        }
       }
 
       const web = join(root, 'apps', 'web');
@@ -92,9 +103,13 @@ export function registerDevCommand(program: Command): void {
       const logDir = join(paths.home, 'logs');
       mkdirSync(logDir, { recursive: true });
       const children = new Map<string, ChildProcess>();
-      const start = (name: string, command: string, args: string[], cwd = root) => {
+      const start = (name: string, command: string, args: string[], cwd = root, extra = {}) => {
         const log = openSync(join(logDir, `dev-${name}.log`), 'a');
-        const child = spawn(command, args, { cwd, env: childEnv, stdio: ['ignore', log, log] });
+        const child = spawn(command, args, {
+          cwd,
+          env: { ...childEnv, ...extra },
+          stdio: ['ignore', log, log],
+        });
         children.set(name, child);
         child.once('exit', (c, signal) => {
           if (!stopping)
@@ -106,16 +121,22 @@ export function registerDevCommand(program: Command): void {
       workers.forEach((w, i) => {
         start(w, process.execPath, [bin, 'worker', w, '--metrics-port', String(9101 + i)]);
       });
-      start('console', 'pnpm', ['exec', 'next', 'start', '-p', String(opts.port)], web);
+      // `next start` runs in production mode, which wants an explicit URL and secret: the
+      // development secret the CLI shares with it (.sluice/auth-secret), never a committed one.
+      const consoleEnv = {
+        BETTER_AUTH_URL: `http://127.0.0.1:${opts.port}`,
+        TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
+        BETTER_AUTH_SECRET: authSecretFromEnv(),
+      };
+      start('console', 'pnpm', ['exec', 'next', 'start', '-p', String(opts.port)], web, consoleEnv);
       if (opts.traffic)
         start('traffic', process.execPath, [bin, 'produce', '--rate', String(opts.rate)]);
 
-      const [email, password] = readFileSync(adminFile, 'utf8').trim().split(' ');
       process.stdout.write(
         [
           '',
           `  Sluice is running.`,
-          `  console   http://127.0.0.1:${opts.port}   sign in as ${email} / ${password}`,
+          `  console   http://127.0.0.1:${opts.port}   sign in as ${signIn}`,
           `  workers   ${workers.join(', ')} (metrics on :${9101}-${9100 + workers.length})`,
           `  traffic   ${opts.traffic ? `${opts.rate} events/s into events.raw` : 'off'}`,
           `  logs      ${logDir}/dev-*.log`,

@@ -55,6 +55,7 @@ export function registerProduceCommand(program: Command): void {
             seed: opts.seed,
             startTime: Date.now(),
             malformedRate: opts.malformedRate,
+            ...(opts.rate ? { clock: Date.now } : {}),
           });
       let exhausted = false;
       const limit = opts.count ?? Number.POSITIVE_INFINITY;
