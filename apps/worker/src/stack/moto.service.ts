@@ -1,12 +1,14 @@
 // moto server (PyPI) as the local S3 and CloudWatch endpoint. It is installed, pinned, into a
 // virtualenv in the artifact cache, so no system Python packages are touched.
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { httpGet, urlPort } from './probes.ts';
 import { type ServiceContext, StackError, type StackService } from './service.ts';
 
 const MOTO_VERSION = '5.2.1';
+const run = promisify(execFile);
 
 const venv = (ctx: ServiceContext) => join(ctx.paths.cache, `moto-${MOTO_VERSION}`);
 const port = (ctx: ServiceContext) =>
@@ -24,12 +26,14 @@ export const motoService: StackService = {
     if (existsSync(bin)) return;
     ctx.progress(`moto: installing moto[server]==${MOTO_VERSION} into ${venv(ctx)}`);
     try {
-      execFileSync('python3', ['-m', 'venv', venv(ctx)], { stdio: 'pipe' });
-      execFileSync(
-        join(venv(ctx), 'bin', 'pip'),
-        ['install', '--quiet', '--disable-pip-version-check', `moto[server]==${MOTO_VERSION}`],
-        { stdio: 'pipe' },
-      );
+      // Asynchronous: the other services' artifacts download meanwhile.
+      await run('python3', ['-m', 'venv', venv(ctx)]);
+      await run(join(venv(ctx), 'bin', 'pip'), [
+        'install',
+        '--quiet',
+        '--disable-pip-version-check',
+        `moto[server]==${MOTO_VERSION}`,
+      ]);
     } catch (err) {
       const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
       throw new StackError(
