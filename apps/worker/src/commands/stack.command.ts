@@ -41,7 +41,8 @@ export function registerStackCommands(program: Command): void {
     )
     .option('--no-setup', 'skip topic creation and database migrations')
     .action(async (opts: { brokers?: 1 | 3; setup: boolean }) => {
-      const ctx = context({ brokers: opts.brokers ?? 1 });
+      // Without --brokers: as the stack last ran (a restart after a failover test), else one.
+      const ctx = context(opts.brokers ? { brokers: opts.brokers } : {});
       const t0 = Date.now();
       await stackUp(ctx, stackServices(ctx));
       if (opts.setup) {
@@ -74,7 +75,13 @@ export function registerStackCommands(program: Command): void {
         );
       } else {
         for (const s of statuses) {
-          const mark = s.healthy ? 'healthy  ' : s.running ? 'UNHEALTHY' : 'DOWN     ';
+          const mark = s.healthy
+            ? 'healthy  '
+            : s.running
+              ? 'UNHEALTHY'
+              : s.pids.length > 0
+                ? 'DEGRADED '
+                : 'DOWN     ';
           process.stdout.write(
             `${s.service.padEnd(10)} ${mark} ${s.endpoint.padEnd(45)} ${s.detail}\n`,
           );

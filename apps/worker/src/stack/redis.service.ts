@@ -52,6 +52,8 @@ export const redisService: StackService = {
       retryStrategy: () => null,
       connectTimeout: 1000,
     });
+    // Failures surface through connect(); without a listener ioredis also prints them.
+    client.on('error', () => {});
     try {
       await client.connect();
       const pong = await client.ping();

@@ -81,9 +81,22 @@ export async function stackUp(ctx: ServiceContext, services: StackService[]): Pr
       continue;
     }
     if (alive.length > 0) {
-      throw new StackError(
-        `${service.name}: only ${alive.length} of ${recs.length} processes run; run \`sluice stack down\` then \`sluice stack up\``,
+      // Part of the service runs (one Kafka node killed in a failover test): start the rest.
+      ctx.progress(
+        `${service.name}: ${alive.length} of ${recs.length} processes run; starting the others`,
       );
+      await service.prepare(ctx);
+      for (const proc of service.processes(ctx)) {
+        if (alive.some((a) => a.name === proc.name)) continue;
+        ctx.progress(`${service.name}: starting ${proc.name}`);
+        spawnDetached({
+          ...proc.spec,
+          logFile: ctx.paths.log(proc.name),
+          pidFile: ctx.paths.pidFile(proc.name),
+        });
+      }
+      started.push(service);
+      continue;
     }
     for (const port of service.ports(ctx)) {
       if (!(await portFree(port))) {
@@ -150,22 +163,29 @@ export async function stackDown(ctx: ServiceContext, services: StackService[]): 
     for (const p of s.processes(ctx)) known.set(p.name, s);
   }
   const pidFiles = existsSync(runDir) ? readdirSync(runDir).filter((f) => f.endsWith('.pid')) : [];
-  // Consumers of a service stop before it: the reverse of start order, then anything unknown.
+  // Consumers of a service stop before it: anything unknown first, then the reverse of start order.
   const order = [...services].reverse();
   const rank = (f: string) => {
     const s = known.get(basename(f, '.pid'));
     return s ? order.indexOf(s) : -1;
   };
-  pidFiles.sort((a, b) => rank(a) - rank(b));
-  for (const f of pidFiles) {
-    const name = basename(f, '.pid');
-    const service = known.get(name);
-    const how = await stopRecorded(
-      join(runDir, f),
-      service?.stopGraceMs ?? 15_000,
-      service?.stopSignal,
+  // The processes of one service stop together: a Kafka node stopped alone while its peers
+  // are already gone would wait for a controller quorum that no longer exists.
+  const byRank = new Map<number, string[]>();
+  for (const f of pidFiles) byRank.set(rank(f), [...(byRank.get(rank(f)) ?? []), f]);
+  for (const r of [...byRank.keys()].sort((a, b) => a - b)) {
+    await Promise.all(
+      (byRank.get(r) ?? []).map(async (f) => {
+        const name = basename(f, '.pid');
+        const service = known.get(name);
+        const how = await stopRecorded(
+          join(runDir, f),
+          service?.stopGraceMs ?? 15_000,
+          service?.stopSignal,
+        );
+        if (how !== 'not-running') ctx.progress(`${name}: ${how}`);
+      }),
     );
-    if (how !== 'not-running') ctx.progress(`${name}: ${how}`);
   }
 }
 
