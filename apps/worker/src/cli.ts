@@ -1,5 +1,6 @@
 // The `sluice` command line: one program for the local stack, the workers and the tools.
 import { Command } from 'commander';
+import { registerAggregateCommand } from './commands/aggregate.command.ts';
 import { registerAlarmsCommands } from './commands/alarms.command.ts';
 import { registerBenchCommands } from './commands/bench.command.ts';
 import { registerDevCommand } from './commands/dev.command.ts';
@@ -8,6 +9,7 @@ import { registerGeoipCommands } from './commands/geoip.command.ts';
 import { registerLagCommand } from './commands/lag.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerProduceCommand } from './commands/produce.command.ts';
+import { registerRouteCommand } from './commands/route.command.ts';
 import { registerStackCommands } from './commands/stack.command.ts';
 import { registerTopicsCommands } from './commands/topics.command.ts';
 import { registerUsersCommand } from './commands/users.command.ts';
@@ -33,6 +35,10 @@ registerTopicsCommands(program);
 registerLagCommand(program);
 registerAlarmsCommands(program);
 registerBenchCommands(program);
+// After the bench commands: `bench aggregate` joins their `bench` group.
+registerAggregateCommand(program);
+// After the bench commands: `bench storage` joins their `bench` group.
+registerRouteCommand(program);
 
 try {
   await program.parseAsync(process.argv);

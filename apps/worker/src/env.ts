@@ -1,8 +1,12 @@
 // The worker's configuration: every environment variable Sluice reads is declared and validated
 // here, once, at start-up. A bad value stops the process with a message naming the variable.
+import { parseDuration, parseWindowSizes } from '@sluice/core';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
+const duration = z
+  .string()
+  .refine((v) => parseDuration(v).ok, 'a duration such as 0s, 30s, 5m, 1h');
 
 export const envSchema = z.object({
   SLUICE_HOME: z.string().min(1).optional(),
@@ -57,6 +61,69 @@ export const envSchema = z.object({
   // Unset, only the Burrow-style trend rules apply.
   LAG_WARN_OFFSET_LAG: positiveInt.optional(),
   LAG_WARN_TIME_LAG_S: positiveInt.optional(),
+  // Aggregation worker (`sluice worker aggregation`); `sluice aggregate` takes the same as flags.
+  // Messages per transaction of the aggregation worker.
+  AGG_MAX_BATCH: positiveInt.max(100_000).default(2000),
+  // Tumbling window sizes, comma-separated.
+  AGG_WINDOWS: z
+    .string()
+    .refine((v) => parseWindowSizes(v).ok, 'window sizes such as 1m,5m,1h')
+    .default('1m,5m,1h'),
+  // Extra window dimensions beside the event type: '' or any of country,device_type.
+  AGG_DIMENSIONS: z
+    .string()
+    .regex(/^((country|device_type)(,(country|device_type))*)?$/, "'', country, device_type")
+    .default(''),
+  // Watermark = highest event time seen in a partition minus this.
+  AGG_MAX_OUT_OF_ORDER: duration.default('30s'),
+  // How late (past the watermark) an event may still update its emitted window.
+  AGG_ALLOWED_LATENESS: duration.default('0s'),
+  // Beyond the allowed lateness: drop (count in late_dropped, copy to events.late) or reaggregate.
+  AGG_LATE_POLICY: z.enum(['drop', 'reaggregate']).default('drop'),
+  // Wall-clock time without events after which a partition closes its open windows anyway.
+  AGG_IDLE_TIMEOUT: duration.default('60s'),
+  // Session inactivity gap.
+  AGG_SESSION_GAP: duration.default('30m'),
+  // How long closed windows and sessions stay in memory for very late events; bounds memory.
+  AGG_RETENTION: duration.default('1h'),
+  // Cap on windows + sessions per input partition; past it the oldest close early (metric).
+  AGG_MAX_STATE_ENTRIES: positiveInt.max(50_000_000).default(1_000_000),
+  // --- Storage writers (`sluice worker storage`) ---
+  // JSON file of routing rules (see config/routing.example.json); unset: the specification's table.
+  STORAGE_ROUTING_CONFIG: z.string().min(1).optional(),
+  // PostgreSQL schema the storage writers write into (tests use one per suite); unset: public.
+  DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier')
+    .optional(),
+  // The Elasticsearch index of error and exception events (created with its mapping if missing).
+  SEARCH_ERRORS_INDEX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, 'a lower-case index name')
+    .default('sluice-errors'),
+  // Prefix of every realtime-metrics key in Redis (the console reads the same prefix).
+  REDIS_KEY_PREFIX: z.string().max(100).default('sluice:'),
+  // Where every event is archived: s3://bucket/prefix/ (via AWS_ENDPOINT_URL) or file:///dir/.
+  // Unset: file://<SLUICE_HOME or ./.sluice>/archive/, so nothing needs S3 to run locally.
+  ARCHIVE_URL: z
+    .string()
+    .regex(
+      /^(s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?|file:\/\/\/.*)$/,
+      's3://bucket/prefix or file:///dir',
+    )
+    .optional(),
+  // A sink writes its buffer at this many records, bytes or milliseconds, whichever comes first;
+  // the archive waits longer so its objects are fewer and larger.
+  STORAGE_MAX_BATCH: positiveInt.max(100_000).default(5000),
+  STORAGE_MAX_BATCH_BYTES: positiveInt.max(512 * 1024 * 1024).default(16 * 1024 * 1024),
+  STORAGE_FLUSH_MS: positiveInt.max(600_000).default(500),
+  STORAGE_ARCHIVE_MAX_BATCH: positiveInt.max(1_000_000).default(50_000),
+  STORAGE_ARCHIVE_FLUSH_MS: positiveInt.max(3_600_000).default(5000),
+  // Records a sink may hold unwritten before the partitions it holds back are paused: bounds
+  // memory, and lets the other sinks keep flowing through a short outage of one.
+  STORAGE_MAX_PENDING: positiveInt.max(10_000_000).default(100_000),
+  // How often the durable offsets are committed to Kafka.
+  STORAGE_COMMIT_INTERVAL_MS: positiveInt.min(50).max(60_000).default(1000),
 });
 
 export type Env = z.infer<typeof envSchema>;

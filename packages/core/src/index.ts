@@ -97,6 +97,7 @@ export { type CityReader, geoLookupFromReader, isAddressNotFound } from './geoip
 export { classifyIp, type IpClass } from './ip-classifier.ts';
 export * from './lag/index.ts';
 export { type BoundsViolation, checkPropertyBounds } from './properties-bounds.ts';
+export * from './routing/index.ts';
 export {
   createUaEnricher,
   DEFAULT_UA_CACHE_SIZE,
@@ -105,3 +106,4 @@ export {
   type UaEnricherOptions,
   type UaInfo,
 } from './ua-enricher.ts';
+export * from './windows/index.ts';

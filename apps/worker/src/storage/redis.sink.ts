@@ -1,0 +1,121 @@
+// Redis sink: the console's realtime metrics (key layout in @sluice/core realtime-keys.ts, and in
+// the storage report). Each partition's records are applied by one Lua script that checks and
+// moves that partition's offset fence in the same atomic step: records at or below the fence
+// were applied before and are skipped, so a replay after a crash or an offset reset rewrites
+// nothing, and a zombie writer whose fence moved underneath it applies nothing.
+import { type EnrichedEvent, REALTIME_TTL_S, realtimeDeltas, realtimeKeys } from '@sluice/core';
+import { Redis } from 'ioredis';
+import type { Sink, SinkRecord } from './sink.ts';
+
+export interface RedisSinkOptions {
+  url: string;
+  prefix: string;
+  ttlSeconds?: number;
+}
+
+// KEYS[1] fence, KEYS[2..] metric keys. ARGV: expected fence ('' = none), new fence, TTL, then
+// ops of four: kind (H hash incr, P HyperLogLog add, Z sorted-set incr), key index, member, n.
+const APPLY = `
+local cur = redis.call('GET', KEYS[1]) or ''
+if cur ~= ARGV[1] then return cur end
+local ttl = tonumber(ARGV[3])
+for i = 4, #ARGV, 4 do
+  local k = KEYS[tonumber(ARGV[i + 1])]
+  local op = ARGV[i]
+  if op == 'H' then redis.call('HINCRBY', k, ARGV[i + 2], ARGV[i + 3])
+  elseif op == 'P' then redis.call('PFADD', k, ARGV[i + 2])
+  else redis.call('ZINCRBY', k, ARGV[i + 3], ARGV[i + 2]) end
+end
+for i = 2, #KEYS do redis.call('EXPIRE', KEYS[i], ttl) end
+redis.call('SET', KEYS[1], ARGV[2], 'EX', ttl)
+return 'OK'`;
+
+type RedisWithApply = Redis & {
+  sluiceApply(numKeys: number, ...args: (string | number)[]): Promise<string>;
+};
+
+export function createRedisSink(o: RedisSinkOptions): Sink {
+  const redis = new Redis(o.url, {
+    // Fail fast while Redis is away (or frozen): the runner owns retries and backpressure.
+    maxRetriesPerRequest: 1,
+    commandTimeout: 5000,
+  }) as RedisWithApply;
+  redis.on('error', () => {});
+  redis.defineCommand('sluiceApply', { lua: APPLY });
+  const ttl = Math.min(o.ttlSeconds ?? REALTIME_TTL_S, REALTIME_TTL_S);
+  /** Last fence read or written per partition; '' when the partition has none. */
+  const fences = new Map<string, string>();
+
+  const applyPartition = async (topic: string, partition: number, records: SinkRecord[]) => {
+    const fenceKey = realtimeKeys.fence(o.prefix, topic, partition);
+    let fence = fences.get(fenceKey);
+    if (fence === undefined) fence = (await redis.get(fenceKey)) ?? '';
+    for (;;) {
+      const floor = fence === '' ? -1n : BigInt(fence);
+      const fresh = records.filter((r) => BigInt(r.offset) > floor);
+      if (fresh.length === 0) {
+        fences.set(fenceKey, fence);
+        return;
+      }
+      const last = (fresh[fresh.length - 1] as SinkRecord).offset;
+      const keys: string[] = [fenceKey];
+      const args: (string | number)[] = [fence, last, ttl];
+      const keyIndex = new Map<string, number>();
+      const idx = (k: string) => {
+        let i = keyIndex.get(k);
+        if (i === undefined) {
+          keys.push(k);
+          i = keys.length;
+          keyIndex.set(k, i);
+        }
+        return i;
+      };
+      const deltas = realtimeDeltas(fresh.map((r) => r.data as EnrichedEvent));
+      for (const [minute, d] of deltas) {
+        const ck = idx(realtimeKeys.count(o.prefix, minute));
+        for (const [field, n] of d.counts) args.push('H', ck, field, n);
+        const uk = idx(realtimeKeys.users(o.prefix, minute));
+        for (const u of d.users) args.push('P', uk, u, 0);
+        if (d.pages.size > 0) {
+          const pk = idx(realtimeKeys.pages(o.prefix, minute));
+          for (const [url, n] of d.pages) args.push('Z', pk, url, n);
+        }
+      }
+      const result = await redis.sluiceApply(keys.length, ...keys, ...args);
+      if (result === 'OK') {
+        fences.set(fenceKey, last);
+        return;
+      }
+      // Another writer moved the fence (a rebalance, or a zombie): recompute from its position.
+      fence = result;
+    }
+  };
+
+  return {
+    name: 'redis',
+    async write(records: readonly SinkRecord[]) {
+      const byPartition = new Map<string, SinkRecord[]>();
+      for (const r of records) {
+        if (r.kind !== 'event') continue;
+        const k = `${r.topic}\u0000${r.partition}`;
+        let list = byPartition.get(k);
+        if (!list) {
+          list = [];
+          byPartition.set(k, list);
+        }
+        list.push(r);
+      }
+      // Offsets must be applied in order within a partition; partitions are independent.
+      await Promise.all(
+        [...byPartition.values()].map((list) => {
+          const first = list[0] as SinkRecord;
+          return applyPartition(first.topic, first.partition, list);
+        }),
+      );
+      return { failed: [] };
+    },
+    async close() {
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+// What every storage sink implements: write a batch durably (idempotently, so a replay changes
+// nothing), report per-record permanent failures as values for the DLQ, and throw only for
+// transient faults, which the sink runner retries.
+import type { AggregateRecord, Destination, EnrichedEvent, SessionRecord } from '@sluice/core';
+
+interface SourceFields {
+  readonly topic: string;
+  readonly partition: number;
+  /** Decimal string, as Kafka clients give it. */
+  readonly offset: string;
+  readonly timestampMs: number;
+  readonly key: Buffer | null;
+  /** The record's bytes exactly as consumed: archived as they are, dead-lettered as they are. */
+  readonly value: Buffer;
+}
+
+export type SinkRecord = SourceFields &
+  (
+    | { readonly kind: 'event'; readonly data: EnrichedEvent }
+    | { readonly kind: 'aggregate'; readonly data: AggregateRecord }
+    | { readonly kind: 'session'; readonly data: SessionRecord }
+  );
+
+export interface SinkFailure {
+  readonly record: SinkRecord;
+  readonly errorClass: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly attempts: number;
+}
+
+export interface Sink {
+  readonly name: Destination;
+  /** Resolves once every record is stored or listed as failed; throws on a transient fault. */
+  write(records: readonly SinkRecord[]): Promise<{ failed: readonly SinkFailure[] }>;
+  close(): Promise<void>;
+}

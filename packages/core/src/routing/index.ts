@@ -1,0 +1,54 @@
+// Storage routing: rules, the commit decision, batching, and the stores' key layouts.
+export {
+  type ArchiveObject,
+  archiveMarkerKey,
+  archiveObjectKey,
+  parseArchiveObjectName,
+} from './archive-key.ts';
+export {
+  type BatchPolicy,
+  type BufferState,
+  backpressure,
+  type FlushDecision,
+  flushDecision,
+} from './batch-policy.ts';
+export {
+  createEventRouter,
+  type EventRouter,
+  type RouteDecision,
+  UNMATCHED_RULE,
+} from './event-router.ts';
+export {
+  type CommitPoint,
+  createOffsetTracker,
+  type OffsetTracker,
+  type TopicPartition,
+} from './offset-tracker.ts';
+export {
+  ERROR_TYPES,
+  MAX_PAGE_KEY_LENGTH,
+  type MinuteDelta,
+  minuteBucket,
+  REALTIME_TTL_S,
+  type RealtimeInput,
+  realtimeDeltas,
+  realtimeKeys,
+} from './realtime-keys.ts';
+export {
+  DEFAULT_ROUTING,
+  DESTINATIONS,
+  type Destination,
+  parseRoutingConfig,
+  type RoutingConfig,
+  type RoutingConfigParse,
+  type RoutingRule,
+  routingConfigSchema,
+} from './routing-config.ts';
+export {
+  type AggregateRecord,
+  aggregateKey,
+  aggregateRecordSchema,
+  lastPerKey,
+  type SessionRecord,
+  sessionRecordSchema,
+} from './storage-records.ts';

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { minuteBucket, realtimeDeltas, realtimeKeys } from './realtime-keys.ts';
+
+describe('realtime key layout', () => {
+  it('buckets by event-time minute in UTC', () => {
+    expect(minuteBucket(Date.parse('2026-11-27T10:00:59.999Z'))).toBe('2026-11-27T10:00');
+    expect(minuteBucket(Date.parse('2026-11-27T10:01:00.000Z'))).toBe('2026-11-27T10:01');
+  });
+
+  it('names keys under the prefix', () => {
+    expect(realtimeKeys.count('sluice:', '2026-11-27T10:00')).toBe(
+      'sluice:rt:count:2026-11-27T10:00',
+    );
+    expect(realtimeKeys.users('p:', 'm')).toBe('p:rt:users:m');
+    expect(realtimeKeys.pages('p:', 'm')).toBe('p:rt:pages:m');
+    expect(realtimeKeys.fence('p:', 'events.enriched', 7)).toBe('p:rt:fence:events.enriched:7');
+  });
+});
+
+describe('realtimeDeltas', () => {
+  it('counts per minute by type, with totals, errors, users and pageview urls', () => {
+    const t = Date.parse('2026-11-27T10:00:10Z');
+    const d = realtimeDeltas([
+      { type: 'pageview', timestamp_ms: t, user_id: 'u1', url: '/a' },
+      { type: 'pageview', timestamp_ms: t + 1, user_id: 'u2', url: '/a' },
+      { type: 'click', timestamp_ms: t + 2, user_id: 'u1', url: '/a' },
+      { type: 'error', timestamp_ms: t + 3, user_id: 'u3' },
+      { type: 'exception', timestamp_ms: t + 60_000, user_id: 'u3' },
+    ]);
+    expect([...d.keys()]).toEqual(['2026-11-27T10:00', '2026-11-27T10:01']);
+    const first = d.get('2026-11-27T10:00');
+    expect(Object.fromEntries(first?.counts ?? [])).toEqual({
+      pageview: 2,
+      click: 1,
+      error: 1,
+      _all: 4,
+      _errors: 1,
+    });
+    expect(first?.users).toEqual(new Set(['u1', 'u2', 'u3']));
+    // Only pageviews count as page views.
+    expect(Object.fromEntries(first?.pages ?? [])).toEqual({ '/a': 2 });
+    expect(Object.fromEntries(d.get('2026-11-27T10:01')?.counts ?? [])).toEqual({
+      exception: 1,
+      _all: 1,
+      _errors: 1,
+    });
+  });
+});

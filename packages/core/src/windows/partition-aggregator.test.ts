@@ -1,0 +1,254 @@
+import { describe, expect, it } from 'vitest';
+import type { AggregationEvent } from './aggregation-event.ts';
+import type { AggregatorConfig } from './aggregator-config.ts';
+import { createPartitionAggregator, type Drained } from './partition-aggregator.ts';
+
+const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
+const S = 1000;
+const MIN = 60_000;
+
+const config = (over: Partial<AggregatorConfig> = {}): AggregatorConfig => ({
+  windows: [{ name: '1m', ms: MIN }],
+  dimensions: [],
+  maxOutOfOrderMs: 10 * S,
+  allowedLatenessMs: 0,
+  latePolicy: 'drop',
+  idleTimeoutMs: 30 * S,
+  sessionGapMs: 30 * MIN,
+  retentionMs: 10 * MIN,
+  maxStateEntries: 10_000,
+  ...over,
+});
+
+let seq = 0;
+const ev = (timeMs: number, over: Partial<AggregationEvent> = {}): AggregationEvent => ({
+  eventId: `e${seq++}`,
+  type: 'pageview',
+  timeMs,
+  userId: 'u1',
+  sessionId: 's1',
+  url: `https://x/${timeMs}`,
+  country: 'GB',
+  deviceType: 'desktop',
+  ...over,
+});
+
+/** The last record per key over several drains, as a downstream upsert sees them. */
+function latest(drains: Drained[]) {
+  const m = new Map<string, Drained['windows'][number]['record']>();
+  for (const d of drains) for (const w of d.windows) m.set(w.key, w.record);
+  return m;
+}
+
+describe('partition aggregator: windows', () => {
+  it('counts out-of-order events within the bound on time and fires when the watermark passes the end', () => {
+    const a = createPartitionAggregator(3, config(), 0);
+    expect(a.add(ev(T0 + 30 * S), 0)).toBe('on_time');
+    expect(a.add(ev(T0 + 55 * S, { userId: 'u2' }), 0)).toBe('on_time');
+    expect(a.add(ev(T0 + 50 * S), 0)).toBe('on_time'); // 5 s out of order, bound 10 s
+    expect(a.drain().windows).toEqual([]); // watermark 45 s < end 60 s
+    expect(a.add(ev(T0 + 69_999), 0)).toBe('on_time'); // watermark 59.999 s: not yet
+    expect(a.drain().windows).toEqual([]);
+    a.add(ev(T0 + 70 * S), 0); // watermark reaches the end exactly
+    const d = a.drain();
+    expect(d.windows).toHaveLength(1);
+    expect(d.windows[0]?.key).toBe('1m|2026-01-01T10:00:00.000Z|pageview||3');
+    expect(d.windows[0]?.record).toMatchObject({
+      window_size: '1m',
+      window_start: '2026-01-01T10:00:00.000Z',
+      window_end: '2026-01-01T10:01:00.000Z',
+      dimensions: '',
+      source_partition: 3,
+      count: 3,
+      unique_users: 2,
+      late_accepted: 0,
+      late_dropped: 0,
+      final: true,
+    });
+  });
+
+  it('puts an event exactly on a boundary into the next window', () => {
+    const a = createPartitionAggregator(0, config({ maxOutOfOrderMs: 0 }), 0);
+    a.add(ev(T0 + MIN - 1), 0);
+    a.add(ev(T0 + MIN), 0); // watermark = T0+60s = end of the first window: it fires
+    const d = a.drain();
+    expect(d.windows.map((w) => [w.record.window_start, w.record.count])).toEqual([
+      ['2026-01-01T10:00:00.000Z', 1],
+    ]);
+    a.closeAll();
+    expect(a.drain().windows.map((w) => [w.record.window_start, w.record.count])).toEqual([
+      ['2026-01-01T10:01:00.000Z', 1],
+    ]);
+  });
+
+  it('updates an emitted window with a late event within the allowed lateness, replacing it', () => {
+    const a = createPartitionAggregator(0, config({ allowedLatenessMs: 30 * S }), 0);
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 75 * S), 0); // watermark 65 s: window fired, not final
+    const first = a.drain();
+    expect(first.windows[0]?.record).toMatchObject({ count: 1, final: false });
+    expect(a.add(ev(T0 + 20 * S, { userId: 'u9' }), 0)).toBe('late_accepted');
+    const second = a.drain();
+    expect(second.windows[0]?.record).toMatchObject({
+      count: 2,
+      unique_users: 2,
+      late_accepted: 1,
+      final: false,
+    });
+    a.add(ev(T0 + 100 * S), 0); // watermark 90 s = end + lateness: final
+    expect(
+      latest([first, second, a.drain()]).get('1m|2026-01-01T10:00:00.000Z|pageview||0'),
+    ).toMatchObject({ count: 2, late_accepted: 1, late_dropped: 0, final: true });
+  });
+
+  it('drop policy: beyond the lateness the event is counted in late_dropped only', () => {
+    const a = createPartitionAggregator(0, config({ allowedLatenessMs: 5 * S }), 0);
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 90 * S), 0); // watermark 80 s ≥ 60 + 5
+    a.drain();
+    expect(a.add(ev(T0 + 20 * S, { userId: 'u7' }), 0)).toBe('late_dropped');
+    const d = a.drain();
+    expect(
+      d.windows.find((w) => w.record.window_start.endsWith('10:00:00.000Z'))?.record,
+    ).toMatchObject({ count: 1, unique_users: 1, late_accepted: 0, late_dropped: 1, final: true });
+  });
+
+  it('reaggregate policy: beyond the lateness the event is folded in and re-emitted', () => {
+    const a = createPartitionAggregator(0, config({ latePolicy: 'reaggregate' }), 0);
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 90 * S), 0);
+    a.drain();
+    expect(a.add(ev(T0 + 20 * S, { userId: 'u7' }), 0)).toBe('reaggregated');
+    expect(a.drain().windows[0]?.record).toMatchObject({
+      count: 2,
+      unique_users: 2,
+      late_accepted: 1,
+      late_dropped: 0,
+    });
+  });
+
+  it('expires events for windows already purged past retention', () => {
+    const a = createPartitionAggregator(0, config({ retentionMs: MIN }), 0);
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 10 * MIN), 0);
+    const d = a.drain();
+    expect(d.changelog).toContainEqual({
+      key: 'w|1m|2026-01-01T10:00:00.000Z|pageview|',
+      value: null,
+    });
+    expect(a.add(ev(T0 + 20 * S), 0)).toBe('expired');
+    expect(
+      a.drain().windows.filter((w) => w.record.window_start.endsWith('10:00:00.000Z')),
+    ).toEqual([]);
+  });
+
+  it('closes the windows of an idle partition after the idle time, not before', () => {
+    const a = createPartitionAggregator(
+      0,
+      config({ idleTimeoutMs: 30 * S, allowedLatenessMs: 20 * S }),
+      1_000,
+    );
+    a.add(ev(T0 + 10 * S), 1_000);
+    expect(a.tick(30_999)).toBe(false);
+    expect(a.drain().windows).toEqual([]);
+    expect(a.tick(31_000)).toBe(true);
+    expect(a.drain().windows[0]?.record).toMatchObject({ count: 1, final: true });
+  });
+
+  it('splits by type and by the enabled dimensions', () => {
+    const a = createPartitionAggregator(0, config({ dimensions: ['country'] }), 0);
+    a.add(ev(T0, { country: 'DE' }), 0);
+    a.add(ev(T0, { country: 'GB' }), 0);
+    a.add(ev(T0, { type: 'click', country: 'GB' }), 0);
+    a.closeAll();
+    expect(
+      a
+        .drain()
+        .windows.map((w) => w.key)
+        .sort(),
+    ).toEqual([
+      '1m|2026-01-01T10:00:00.000Z|click|country=GB|0',
+      '1m|2026-01-01T10:00:00.000Z|pageview|country=DE|0',
+      '1m|2026-01-01T10:00:00.000Z|pageview|country=GB|0',
+    ]);
+  });
+
+  it('restores from its changelog to the same state and the same outcomes', () => {
+    const cfg = config({ allowedLatenessMs: 30 * S });
+    const a = createPartitionAggregator(0, cfg, 0);
+    const log = new Map<string, string>();
+    const apply = (d: Drained) => {
+      for (const c of d.changelog) c.value === null ? log.delete(c.key) : log.set(c.key, c.value);
+    };
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 80 * S, { userId: 'u2' }), 0);
+    apply(a.drain('42'));
+    const b = createPartitionAggregator(0, cfg, 0, log);
+    expect(b.restoredPosition()).toBe('42');
+    expect(b.watermark()).toBe(a.watermark());
+    expect(b.stateSize()).toBe(a.stateSize());
+    expect(b.add(ev(T0 + 30 * S, { userId: 'u3' }), 0)).toBe('late_accepted');
+    expect(b.drain().windows[0]?.record).toMatchObject({
+      count: 2,
+      unique_users: 2,
+      late_accepted: 1,
+    });
+  });
+
+  it('caps its state: the oldest entries are closed early and counted', () => {
+    const a = createPartitionAggregator(0, config({ maxStateEntries: 3 }), 0);
+    for (let i = 0; i < 4; i++) a.add(ev(T0 + i * MIN, { sessionId: `s${i}` }), 0);
+    const d = a.drain();
+    expect(a.stateSize()).toBe(3);
+    expect(d.evicted).toBe(5);
+    expect(d.windows.map((w) => w.record.window_start)).toContain('2026-01-01T10:00:00.000Z');
+  });
+});
+
+describe('partition aggregator: sessions', () => {
+  const gap = 30 * MIN;
+  const sessionsOf = (over: Partial<AggregatorConfig> = {}) =>
+    createPartitionAggregator(0, config({ windows: [], maxOutOfOrderMs: 0, ...over }), 0);
+
+  it('joins an event exactly one gap later and splits one a millisecond beyond', () => {
+    const a = sessionsOf();
+    a.add(ev(T0, { url: 'a' }), 0);
+    a.add(ev(T0 + gap, { url: 'b', type: 'click' }), 0);
+    a.add(ev(T0 + 2 * gap + 1, { url: 'c' }), 0);
+    a.closeAll();
+    expect(a.drain().sessions).toEqual([
+      {
+        session_id: 's1',
+        user_id: 'u1',
+        session_start: '2026-01-01T10:00:00.000Z',
+        session_end: '2026-01-01T10:30:00.000Z',
+        duration_ms: gap,
+        event_count: 2,
+        pageview_count: 1,
+        entry_url: 'a',
+        exit_url: 'b',
+      },
+      expect.objectContaining({ event_count: 1, entry_url: 'c', exit_url: 'c', duration_ms: 0 }),
+    ]);
+  });
+
+  it('emits a session when the watermark passes its end plus the gap, and re-emits it when a late event extends it', () => {
+    const a = sessionsOf();
+    a.add(ev(T0 + MIN, { url: 'second' }), 0);
+    a.add(ev(T0 + 2 * MIN, { url: 'third' }), 0);
+    a.add(ev(T0 + 2 * MIN + gap - 1, { sessionId: 'other' }), 0);
+    expect(a.drain().sessions).toEqual([]);
+    a.add(ev(T0 + 2 * MIN + gap, { sessionId: 'other' }), 0);
+    expect(a.drain().sessions.map((s) => [s.session_id, s.event_count])).toEqual([['s1', 2]]);
+    a.add(ev(T0, { url: 'first' }), 0); // late, within the gap of the start
+    expect(a.drain().sessions).toEqual([
+      expect.objectContaining({
+        session_id: 's1',
+        event_count: 3,
+        entry_url: 'first',
+        exit_url: 'third',
+        duration_ms: 2 * MIN,
+      }),
+    ]);
+  });
+});

@@ -1,0 +1,448 @@
+// The storage writers against the real stack, run as users run them (the `sluice` CLI): mixed
+// enriched events plus aggregates and sessions → each store holds exactly what the routing rules
+// send there (ids compared, a sample field by field), the archive holds every event exactly once,
+// a full replay changes no store, and PostgreSQL or Elasticsearch frozen for ~15 s mid-run loses
+// and duplicates nothing while the other sinks keep flowing.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import {
+  CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { Client as Search } from '@elastic/elasticsearch';
+import { realtimeDeltas } from '@sluice/core';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { localAwsCredentials, testEnv, uniqueName } from '../env.ts';
+import { groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
+import { repoRoot, runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
+import { aggregateRecords, enrichedEvents, sessionRecords } from './storage-fixtures.ts';
+
+const name = uniqueName('it-storage').replaceAll('_', '-').toLowerCase();
+const prefix = `${name}.`;
+const schema = name.replaceAll('-', '_').replaceAll('.', '_');
+const bucket = name;
+const index = `${name}-errors`;
+const redisPrefix = `${name}:`;
+const dir = mkdtempSync(join(tmpdir(), 'sluice-storage-'));
+const env = {
+  ...process.env,
+  SLUICE_TOPIC_PREFIX: prefix,
+  TOPIC_PARTITIONS: '4',
+  DATABASE_SCHEMA: schema,
+  SEARCH_ERRORS_INDEX: index,
+  REDIS_KEY_PREFIX: redisPrefix,
+  ARCHIVE_URL: `s3://${bucket}/archive/`,
+  STORAGE_MAX_BATCH: '1000',
+  STORAGE_FLUSH_MS: '300',
+  STORAGE_ARCHIVE_FLUSH_MS: '1500',
+  STORAGE_COMMIT_INTERVAL_MS: '300',
+};
+const topics = {
+  enriched: `${prefix}events.enriched`,
+  aggregates: `${prefix}aggregates`,
+  sessions: `${prefix}sessions`,
+  dlq: `${prefix}events.dlq`,
+};
+const group = `${prefix}storage-writers`;
+
+const db = new pg.Pool({ connectionString: testEnv.databaseUrl, max: 2 });
+const search = new Search({ node: testEnv.searchUrl, requestTimeout: 60_000 });
+const redis = new Redis(testEnv.redisUrl);
+const s3 = new S3Client({
+  endpoint: testEnv.awsEndpoint,
+  region: testEnv.awsRegion,
+  credentials: localAwsCredentials,
+  forcePathStyle: true,
+});
+const workers: Worker[] = [];
+const frozen = new Set<number>();
+
+const A = enrichedEvents(6000, 'a', 20);
+const B = enrichedEvents(1500, 'b');
+const C = enrichedEvents(1500, 'c');
+const aggs = aggregateRecords(40);
+const sess = sessionRecords(30);
+
+async function sluice(args: string[]) {
+  const r = await runSluice(args, env);
+  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  return r;
+}
+
+async function produce(lines: string[], topic: string) {
+  const file = join(dir, `${uniqueName('in')}.ndjson`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await sluice(['produce', '--input', file, '--topic', topic]);
+}
+
+function startWorker(): Worker {
+  const w = startSluice(['worker', 'storage', '--metrics-port', '0', '--worker-id', 'it'], env);
+  workers.push(w);
+  return w;
+}
+
+async function stopWorker(w: Worker) {
+  w.child.kill('SIGTERM');
+  expect(await w.exited).toBe(0);
+}
+
+async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+const caughtUp = async () =>
+  (await groupLag(group, topics.enriched)) === 0 &&
+  (await groupLag(group, topics.aggregates)) === 0 &&
+  (await groupLag(group, topics.sessions)) === 0;
+
+// --- Readers of each store ---------------------------------------------------------------
+
+async function pgIds(): Promise<string[]> {
+  const r = await db.query(`SELECT event_id FROM "${schema}".events`);
+  return r.rows.map((x) => x.event_id);
+}
+
+async function searchIds(): Promise<string[]> {
+  await search.indices.refresh({ index });
+  const r = await search.search({ index, size: 10_000, _source: false, query: { match_all: {} } });
+  return r.hits.hits.map((h) => h._id as string);
+}
+
+async function archivedIds(): Promise<string[]> {
+  const ids: string[] = [];
+  for (const key of (await archiveObjects()).keys()) {
+    const got = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const body = gunzipSync(Buffer.from((await got.Body?.transformToByteArray()) ?? []));
+    for (const line of body.toString().split('\n')) if (line) ids.push(JSON.parse(line).event_id);
+  }
+  return ids;
+}
+
+async function archiveObjects(): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  let token: string | undefined;
+  do {
+    const page = await s3.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: 'archive/dt=', ContinuationToken: token }),
+    );
+    for (const o of page.Contents ?? []) out.set(o.Key as string, o.ETag as string);
+    token = page.NextContinuationToken;
+  } while (token);
+  return out;
+}
+
+async function redisDump(): Promise<Record<string, unknown>> {
+  const keys = (await redis.keys(`${redisPrefix}*`)).sort();
+  const out: Record<string, unknown> = {};
+  for (const k of keys) {
+    const t = await redis.type(k);
+    if (t === 'hash') out[k] = await redis.hgetall(k);
+    else if (t === 'zset') out[k] = await redis.zrange(k, 0, -1, 'WITHSCORES');
+    else out[k] = (await redis.getBuffer(k))?.toString('base64');
+  }
+  return out;
+}
+
+async function snapshot() {
+  const q = async (sql: string) => (await db.query(sql)).rows;
+  await search.indices.refresh({ index });
+  const docs = await search.search({
+    index,
+    size: 10_000,
+    seq_no_primary_term: true,
+    version: true,
+    sort: [{ event_id: 'asc' }],
+  });
+  return {
+    events: await q(`SELECT * FROM "${schema}".events ORDER BY event_id`),
+    aggregates: await q(
+      `SELECT window_start, window_size, type, dimensions, source_partition, count, late_accepted, late_dropped, unique_users_sketch, unique_users_estimate FROM "${schema}".window_aggregates ORDER BY 1,2,3,4,5`,
+    ),
+    sessions: await q(
+      `SELECT session_start, session_id, user_id, session_end, duration_ms, event_count, pageview_count, entry_url, exit_url FROM "${schema}".sessions ORDER BY 2`,
+    ),
+    search: docs.hits.hits.map((h) => [h._id, h._version, h._seq_no]),
+    redis: await redisDump(),
+    archive: Object.fromEntries(await archiveObjects()),
+  };
+}
+
+/** Redis must equal the counts computed from the events themselves. */
+async function expectRealtimeMatches(events: Record<string, unknown>[]) {
+  const expected = realtimeDeltas(events as never);
+  for (const [minute, d] of expected) {
+    const counts = await redis.hgetall(`${redisPrefix}rt:count:${minute}`);
+    expect(Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Number(v)]))).toEqual(
+      Object.fromEntries(d.counts),
+    );
+    const pages = await redis.zrange(`${redisPrefix}rt:pages:${minute}`, 0, -1, 'WITHSCORES');
+    const pageMap: Record<string, number> = {};
+    for (let i = 0; i < pages.length; i += 2) pageMap[pages[i] as string] = Number(pages[i + 1]);
+    expect(pageMap).toEqual(Object.fromEntries(d.pages));
+    const users = await redis.pfcount(`${redisPrefix}rt:users:${minute}`);
+    expect(Math.abs(users - d.users.size)).toBeLessThanOrEqual(Math.ceil(d.users.size * 0.03));
+    const ttl = await redis.ttl(`${redisPrefix}rt:count:${minute}`);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(24 * 3600);
+  }
+}
+
+function servicePid(service: 'postgres' | 'search'): number {
+  return JSON.parse(readFileSync(join(repoRoot, '.sluice/run', `${service}.pid`), 'utf8')).pid;
+}
+
+/** SIGSTOP a service and (for PostgreSQL) its backends: it stops answering, keeps its state. */
+function freeze(service: 'postgres' | 'search'): number[] {
+  const pid = servicePid(service);
+  let list = '';
+  try {
+    list = execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' });
+  } catch {
+    // ps exits 1 when the process has no children (Elasticsearch is one JVM).
+  }
+  const children = list
+    .split('\n')
+    .map((s) => Number(s.trim()))
+    .filter((n) => n > 0);
+  const pids = [pid, ...children];
+  for (const p of pids) {
+    process.kill(p, 'SIGSTOP');
+    frozen.add(p);
+  }
+  return pids;
+}
+
+function thaw(pids: number[]) {
+  for (const p of pids) {
+    process.kill(p, 'SIGCONT');
+    frozen.delete(p);
+  }
+}
+
+const all = (...fs: (typeof A)[]) => fs.flatMap((f) => [...f.byId.values()]);
+const union = (...sets: Set<string>[]) => new Set(sets.flatMap((s) => [...s]));
+const sorted = (xs: Iterable<string>) => [...xs].sort();
+
+beforeAll(async () => {
+  await sluice(['topics', 'create']);
+  await sluice(['migrate', '--schema', schema]);
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+}, 120_000);
+
+afterAll(async () => {
+  // Never leave a service frozen, whatever failed.
+  for (const p of frozen) process.kill(p, 'SIGCONT');
+  for (const w of workers) w.child.kill('SIGKILL');
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.deleteTopics({
+    topics: await admin.listTopics().then((t) => t.filter((n) => n.startsWith(prefix))),
+  });
+  await admin.disconnect();
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
+  await db.end();
+  await search.indices.delete({ index, ignore_unavailable: true });
+  await search.close();
+  const keys = await redis.keys(`${redisPrefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
+  redis.disconnect();
+}, 60_000);
+
+describe('storage writers', () => {
+  let worker: Worker;
+
+  it('writes to each store exactly what the rules send there', async () => {
+    await produce(A.lines, topics.enriched);
+    await produce(aggs.lines, topics.aggregates);
+    await produce(sess.lines, topics.sessions);
+    worker = startWorker();
+    await waitFor('the group to commit everything', caughtUp);
+
+    // TimescaleDB: pageview and click, once each, with their enrichment columns.
+    const ids = await pgIds();
+    expect(ids.length).toBe(A.timescale.size);
+    expect(new Set(ids)).toEqual(A.timescale);
+    const sample = (await db.query(`SELECT * FROM "${schema}".events WHERE event_id = 'a-1'`))
+      .rows[0];
+    const a1 = A.byId.get('a-1') as Record<string, string>;
+    expect(sample).toMatchObject({
+      event_time: new Date(a1.timestamp as string),
+      event_id: 'a-1',
+      type: 'pageview',
+      user_id: a1.user_id,
+      session_id: a1.session_id,
+      url: a1.url,
+      referrer: a1.referrer,
+      ip: a1.ip,
+      country: 'Germany',
+      country_code: 'DE',
+      region: 'Land Berlin',
+      city: 'Berlin',
+      latitude: 52.5244,
+      longitude: 13.4105,
+      browser: 'Chrome',
+      browser_version: '120.0.0.0',
+      os: 'Windows',
+      device_type: 'desktop',
+      properties: { n: 1, tag: 'a' },
+    });
+
+    // Aggregates and sessions: the later record of each key replaced the earlier one.
+    const rows = (await db.query(`SELECT * FROM "${schema}".window_aggregates`)).rows;
+    expect(rows.length).toBe(aggs.latest.size);
+    for (const r of rows) {
+      const want = aggs.latest.get(
+        `${r.window_start.toISOString()}|${r.type}|${r.source_partition}`,
+      ) as Record<string, string & number>;
+      expect(Number(r.count)).toBe(want.count);
+      expect(Number(r.unique_users_estimate)).toBe(want.unique_users);
+      expect(Number(r.late_accepted)).toBe(want.late_accepted);
+      expect(r.unique_users_sketch.toString('base64')).toBe(want.unique_users_sketch);
+    }
+    const sessions = (await db.query(`SELECT * FROM "${schema}".sessions`)).rows;
+    expect(sessions.length).toBe(sess.latest.size);
+    for (const s of sessions) {
+      const want = sess.latest.get(s.session_id) as Record<string, number>;
+      expect(Number(s.duration_ms)).toBe(want.duration_ms);
+      expect(s.exit_url).toBe('/checkout');
+      expect(s.event_count).toBe(want.event_count);
+    }
+
+    // Elasticsearch: errors and exceptions, once each; the malformed ones dead-lettered.
+    expect(sorted(await searchIds())).toEqual(sorted(A.search));
+    // a-15 is the first error, refused for its latitude; a-16 is stored.
+    expect(A.refused.has('a-15')).toBe(true);
+    const doc = await search.get({ index, id: 'a-16' });
+    const a16 = A.byId.get('a-16') as Record<string, string>;
+    expect(doc._source).toMatchObject({
+      event_id: 'a-16',
+      type: 'error',
+      timestamp: a16.timestamp,
+      message: a16.message,
+      stack: a16.stack,
+      browser: 'Chrome',
+      os: 'Windows',
+      country: 'Germany',
+      country_code: 'DE',
+      location: { lat: 52.5244, lon: 13.4105 },
+    });
+    const hits = await search.search({ index, query: { match: { message: 'price undefined' } } });
+    expect((hits.hits.total as { value: number }).value).toBe(A.search.size);
+    // Dead-lettered: the errors Elasticsearch refused and the pageview PostgreSQL refused,
+    // each once, with the stage that refused it.
+    const refused = union(A.refused, A.pgRefused);
+    const dlq = await readTopic(topics.dlq, refused.size, { timeoutMs: 20_000 });
+    expect(dlq.length).toBe(refused.size);
+    const stageOf = new Map(
+      dlq.map((r) => [JSON.parse(r.value?.toString() ?? '{}').event_id, r.headers]),
+    );
+    expect(new Set(stageOf.keys())).toEqual(refused);
+    for (const [id, headers] of stageOf) {
+      expect(headers).toMatchObject({
+        'sluice.stage': A.pgRefused.has(id) ? 'storage:timescaledb' : 'storage:elasticsearch',
+        'sluice.retryable': 'false',
+        'sluice.source.topic': topics.enriched,
+      });
+    }
+
+    // Redis: counts by minute and type, pages, users, as computed from the events.
+    await expectRealtimeMatches(all(A));
+
+    // S3: every event, exactly once, in Hive-style keys.
+    const archived = await archivedIds();
+    expect(archived.length).toBe(A.byId.size);
+    expect(new Set(archived)).toEqual(new Set(A.byId.keys()));
+    for (const key of (await archiveObjects()).keys())
+      expect(key).toMatch(
+        new RegExp(
+          `^archive/dt=2026-11-27/hour=10/${topics.enriched.replaceAll('.', '\\.')}-\\d-\\d+-\\d+\\.ndjson\\.gz$`,
+        ),
+      );
+  }, 150_000);
+
+  it('changes no store when everything is consumed again', async () => {
+    await stopWorker(worker);
+    const before = await snapshot();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteGroups([group]);
+    await admin.disconnect();
+    expect(await groupLag(group, topics.enriched)).toBe(A.byId.size);
+
+    worker = startWorker();
+    await waitFor('the replay to be committed', caughtUp);
+    expect(await snapshot()).toEqual(before);
+  }, 120_000);
+
+  it('loses and repeats nothing while PostgreSQL is frozen, and the other sinks keep flowing', async () => {
+    const pids = freeze('postgres');
+    try {
+      await produce(B.lines, topics.enriched);
+      // Held ~15 s from here: longer than the sink's request timeout (10 s), so a write
+      // certainly fails and is retried rather than merely waits.
+      const frozenAt = Date.now();
+      await waitFor(
+        'Elasticsearch and the archive to take the new events without PostgreSQL',
+        async () =>
+          (await searchIds()).length === A.search.size + B.search.size &&
+          (await archivedIds()).length === A.byId.size + B.byId.size,
+        30_000,
+      );
+      // Nothing of B may be committed while PostgreSQL lacks its pageviews and clicks.
+      expect(await groupLag(group, topics.enriched)).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, Math.max(0, 15_000 - (Date.now() - frozenAt))));
+    } finally {
+      thaw(pids);
+    }
+    await waitFor('the group to catch up after PostgreSQL returned', caughtUp);
+    const ids = await pgIds();
+    expect(ids.length).toBe(A.timescale.size + B.timescale.size);
+    expect(new Set(ids)).toEqual(union(A.timescale, B.timescale));
+    const archived = await archivedIds();
+    expect(archived.length).toBe(A.byId.size + B.byId.size);
+    await expectRealtimeMatches(all(A, B));
+    // The outage must really have been met by a write, or this test proves nothing.
+    expect(worker.log()).toMatch(/sink timescaledb: write of \d+ failed/);
+  }, 120_000);
+
+  it('loses and repeats nothing while Elasticsearch is frozen, and the other sinks keep flowing', async () => {
+    const pids = freeze('search');
+    try {
+      await produce(C.lines, topics.enriched);
+      // Held ~15 s from here: longer than the sink's request timeout (10 s), so a write
+      // certainly fails and is retried rather than merely waits.
+      const frozenAt = Date.now();
+      await waitFor(
+        'PostgreSQL and the archive to take the new events without Elasticsearch',
+        async () =>
+          (await pgIds()).length === A.timescale.size + B.timescale.size + C.timescale.size &&
+          (await archivedIds()).length === A.byId.size + B.byId.size + C.byId.size,
+        30_000,
+      );
+      expect(await groupLag(group, topics.enriched)).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, Math.max(0, 15_000 - (Date.now() - frozenAt))));
+    } finally {
+      thaw(pids);
+    }
+    await waitFor('the group to catch up after Elasticsearch returned', caughtUp);
+    expect(sorted(await searchIds())).toEqual(sorted(union(A.search, B.search, C.search)));
+    const archived = await archivedIds();
+    expect(archived.length).toBe(A.byId.size + B.byId.size + C.byId.size);
+    expect(new Set(archived).size).toBe(archived.length);
+    await expectRealtimeMatches(all(A, B, C));
+    expect(worker.log()).toMatch(/sink elasticsearch: write of \d+ failed/);
+    await stopWorker(worker);
+  }, 120_000);
+});
