@@ -7,7 +7,6 @@ import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { authSecretFromEnv } from '@sluice/auth';
 import type { Command } from 'commander';
 import { childProcessEnv, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
@@ -126,7 +125,7 @@ export function registerDevCommand(program: Command): void {
       const consoleEnv = {
         BETTER_AUTH_URL: `http://127.0.0.1:${opts.port}`,
         TRUSTED_ORIGINS: `http://localhost:${opts.port}`,
-        BETTER_AUTH_SECRET: authSecretFromEnv(),
+        BETTER_AUTH_SECRET: (await import('@sluice/auth')).authSecretFromEnv(),
       };
       start('console', 'pnpm', ['exec', 'next', 'start', '-p', String(opts.port)], web, consoleEnv);
       if (opts.traffic)

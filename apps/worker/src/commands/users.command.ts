@@ -1,15 +1,8 @@
 // `sluice users add`: create a console user (the first admin in particular). It builds the same
 // Better Auth instance as the console (@sluice/auth), so the password hash is the one sign-in
 // verifies; the secret comes from BETTER_AUTH_SECRET or, in development, .sluice/auth-secret.
-import {
-  AuthConfigError,
-  authSecretFromEnv,
-  createAuth,
-  createUser,
-  isRole,
-  ROLES,
-  UserInputError,
-} from '@sluice/auth';
+// Only the role list at start-up; the auth library itself loads when a command runs.
+import { isRole, ROLES, type Role } from '@sluice/auth/roles';
 import { createDb } from '@sluice/db';
 import { type Command, InvalidArgumentError } from 'commander';
 import { ConfigError, loadEnv } from '../env.ts';
@@ -34,6 +27,9 @@ export function registerUsersCommand(program: Command): void {
     })
     .option('--name <name>', 'display name (default: the part of the email before @)')
     .action(async (opts: AddOptions) => {
+      // Loaded here, not at start-up: the auth library costs seconds that no other command needs.
+      const { AuthConfigError, authSecretFromEnv, createAuth, createUser, UserInputError } =
+        await import('@sluice/auth');
       const env = loadEnv();
       const db = createDb({ url: env.DATABASE_URL, maxConnections: 1 });
       try {
@@ -46,7 +42,7 @@ export function registerUsersCommand(program: Command): void {
           trustedOrigins: [],
           sessionTtlSeconds: 3600,
         });
-        const role = opts.role as (typeof ROLES)[number];
+        const role = opts.role as Role;
         const user = await createUser(auth, { ...opts, role });
         process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\n`);
       } catch (err) {

@@ -8,6 +8,7 @@ import {
   type Consumer,
   createExactlyOnceConsumer,
   createTransactionalProducer,
+  ErrorCodes,
   type Kafka,
   type Producer,
 } from '../kafka/kafka-client.ts';
@@ -31,6 +32,18 @@ export interface EnrichmentWorkerOptions {
 const asBuffer = (bytes: Uint8Array | null): Buffer | null =>
   bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
+/**
+ * Logs each assignment change; the client applies it (incrementally, cooperative-sticky) after
+ * this returns, since the callback neither assigns itself nor returns an assignment.
+ */
+function logRebalance(log: (m: string) => void) {
+  return (err: { code: number }, assignment: { topic: string; partition: number }[]) => {
+    const what = err.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? 'assigned' : 'revoked';
+    const parts = assignment.map((a) => `${a.topic}[${a.partition}]`).join(', ');
+    log(`partitions ${what}: ${parts || '(none)'}`);
+  };
+}
+
 export interface RunningWorker {
   /** Finish or abort the in-flight batch, then leave the group and close the clients. */
   stop(): Promise<void>;
@@ -40,6 +53,7 @@ export interface RunningWorker {
 export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<RunningWorker> {
   const consumer: Consumer = createExactlyOnceConsumer(o.kafka, o.groupId, true, {
     'js.consumer.max.batch.size': o.maxBatchSize,
+    rebalance_cb: logRebalance(o.log),
   });
   const producer: Producer = createTransactionalProducer(o.kafka, `${o.groupId}-${o.workerId}`);
   await producer.connect();

@@ -10,6 +10,7 @@ export type Consumer = KafkaJS.Consumer;
 export type KafkaMessage = KafkaJS.KafkaMessage;
 export type IHeaders = KafkaJS.IHeaders;
 export const IsolationLevel = KafkaJS.IsolationLevel;
+export const ErrorCodes = KafkaJS.ErrorCodes;
 
 export interface KafkaOptions {
   brokers: string[];
