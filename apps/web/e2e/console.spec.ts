@@ -41,8 +41,8 @@ test('an admin sees every page with its data', async ({ page }) => {
 
   await page.getByRole('link', { name: 'Consumer groups' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Consumer groups' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'storage-writers' })).toBeVisible();
-  await page.getByRole('button', { name: 'storage-writers' }).click();
+  await expect(page.getByRole('button', { name: 'storage-writers', exact: true })).toBeVisible();
+  await page.getByRole('button', { name: 'storage-writers', exact: true }).click();
   await expect(page.getByRole('heading', { level: 2, name: 'storage-writers' })).toBeVisible();
   await expect(page.getByText('Lag trend (last hour, from lag samples)')).toBeVisible();
   await page.waitForTimeout(500);
@@ -91,4 +91,16 @@ test('a mutation from a foreign origin is refused even with a session cookie', a
     data: { email: 'mallory@e2e.test', password: 'p'.repeat(12), role: 'admin' },
   });
   expect(res.status()).toBe(403);
+});
+
+test('the console serves liveness, readiness and Prometheus metrics without a session', async ({
+  request,
+}) => {
+  const health = await request.get(`${e2eEnv.baseUrl}/api/healthz`);
+  expect(health.status()).toBe(200);
+  const ready = await request.get(`${e2eEnv.baseUrl}/api/readyz`);
+  expect(ready.status()).toBe(200);
+  expect(await ready.json()).toEqual({ ready: true });
+  const metrics = await (await request.get(`${e2eEnv.baseUrl}/api/metrics`)).text();
+  expect(metrics).toMatch(/^process_cpu_user_seconds_total\{service="console"\} \d/m);
 });
