@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { HLL_STANDARD_ERROR, HyperLogLog } from '@sluice/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
-import { groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
-import { runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
+import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
+import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
 import { enrichedEvents, type FixtureEvent } from './enriched-events.fixture.ts';
 import { sessionTruth, windowTruth } from './ground-truth.ts';
 
@@ -39,24 +39,10 @@ const group = `${prefix}aggregation-workers`;
 const workers: Worker[] = [];
 const N = 36_000;
 
-async function sluice(args: string[]) {
-  const r = await runSluice(args, env);
-  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r;
-}
-
 function startWorker(id: string): Worker {
   const w = startSluice(['worker', 'aggregation', '--metrics-port', '0', '--worker-id', id], env);
   workers.push(w);
   return w;
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 120_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 const lastPerKey = (records: { key: string | null; value: Buffer | null }[]) => {
@@ -67,17 +53,12 @@ const lastPerKey = (records: { key: string | null; value: Buffer | null }[]) => 
 };
 
 beforeAll(async () => {
-  await sluice(['topics', 'create']);
+  await sluiceOk(['topics', 'create'], env);
 }, 60_000);
 
 afterAll(async () => {
   for (const w of workers) w.child.kill('SIGKILL');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({
-    topics: await admin.listTopics().then((t) => t.filter((n) => n.startsWith(prefix))),
-  });
-  await admin.disconnect();
+  await deletePrefixedTopics(prefix);
 });
 
 // Skipped, deliberately: this suite finds a real defect that is not fixed yet. After SIGKILLs and
@@ -93,7 +74,7 @@ describe.skip('aggregation worker', () => {
         .map((e) => JSON.stringify(e))
         .join('\n')}\n`,
     );
-    await sluice(['produce', '--input', file, '--topic', topics.enriched]);
+    await sluiceOk(['produce', '--input', file, '--topic', topics.enriched], env);
 
     // The ground truth depends on each partition's order: read it back as committed.
     const input = await readTopic(topics.enriched, N);

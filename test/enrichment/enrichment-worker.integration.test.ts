@@ -7,8 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
-import { committedEndOffset, groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
-import { runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
+import {
+  committedEndOffset,
+  deletePrefixedTopics,
+  groupLag,
+  readTopic,
+} from '../support/kafka-reader.ts';
+import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
 import { rawEvents } from './raw-events.fixture.ts';
 
 const prefix = `${uniqueName('it-enrich').replaceAll('_', '-')}.`;
@@ -33,16 +38,10 @@ const BUILD_1 = 1_700_000_000;
 const BUILD_2 = 1_800_000_000;
 const workers: Worker[] = [];
 
-async function sluice(args: string[]) {
-  const r = await runSluice(args, env);
-  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r;
-}
-
 async function produceLines(lines: string[]) {
   const file = join(dir, `${uniqueName('input')}.ndjson`);
   writeFileSync(file, `${lines.join('\n')}\n`);
-  await sluice(['produce', '--input', file]);
+  await sluiceOk(['produce', '--input', file], env);
 }
 
 function startWorker(id: string): Worker {
@@ -51,27 +50,14 @@ function startWorker(id: string): Worker {
   return w;
 }
 
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 beforeAll(async () => {
-  await sluice(['geoip', 'build-test-db', '--out', geoDb, '--build-epoch', String(BUILD_1)]);
-  await sluice(['topics', 'create']);
+  await sluiceOk(['geoip', 'build-test-db', '--out', geoDb, '--build-epoch', String(BUILD_1)], env);
+  await sluiceOk(['topics', 'create'], env);
 }, 120_000);
 
 afterAll(async () => {
   for (const w of workers) w.child.kill('SIGKILL');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({
-    topics: await admin.listTopics().then((t) => t.filter((n) => n.startsWith(prefix))),
-  });
-  await admin.disconnect();
+  await deletePrefixedTopics(prefix);
 });
 
 describe('enrichment worker', () => {
@@ -152,7 +138,10 @@ describe('enrichment worker', () => {
     await waitFor('the first events', async () => (await groupLag(group, topics.raw)) === 0);
 
     const next = join(dir, 'city-next.mmdb');
-    await sluice(['geoip', 'build-test-db', '--out', next, '--build-epoch', String(BUILD_2)]);
+    await sluiceOk(
+      ['geoip', 'build-test-db', '--out', next, '--build-epoch', String(BUILD_2)],
+      env,
+    );
     renameSync(next, geoDb);
     await worker.waitForLog(/GeoIP database reloaded/);
     await produceLines(rawEvents(50, 1000, 'after').lines);

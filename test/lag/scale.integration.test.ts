@@ -8,7 +8,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { testEnv, uniqueName } from '../env.ts';
-import { groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
+import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
 import { runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
 
 const prefix = `${uniqueName('it-scale').replaceAll('_', '-')}.`;
@@ -56,12 +56,7 @@ afterAll(async () => {
   for (const w of processes) w.child.kill('SIGKILL');
   await db.query('DELETE FROM lag_samples WHERE group_id = $1', [group]);
   await db.end();
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({
-    topics: (await admin.listTopics()).filter((t) => t.startsWith(prefix)),
-  });
-  await admin.disconnect();
+  await deletePrefixedTopics(prefix);
 });
 
 describe('scaling the enrichment workers', () => {

@@ -97,3 +97,15 @@ export async function groupLag(group: string, topic: string): Promise<number> {
     await admin.disconnect();
   }
 }
+
+/** Deletes a suite's topics (every topic under its prefix). */
+export async function deletePrefixedTopics(prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}

@@ -71,3 +71,23 @@ export function startSluice(args: string[], env: NodeJS.ProcessEnv): Worker {
     },
   };
 }
+
+/** Runs a CLI command that must succeed; its stderr is in the error otherwise. */
+export async function sluiceOk(args: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
+  const r = await runSluice(args, env);
+  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
+  return r;
+}
+
+/** Polls `check` until it holds; fails naming `what` after the timeout. */
+export async function waitFor(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 90_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -1,5 +1,7 @@
 // The worker's configuration: every environment variable Sluice reads is declared and validated
 // here, once, at start-up. A bad value stops the process with a message naming the variable.
+
+import { hostname } from 'node:os';
 import { parseDuration, parseWindowSizes } from '@sluice/core';
 import { z } from 'zod';
 
@@ -149,4 +151,10 @@ export function brokerList(env: Env): string[] {
 /** The environment for a child process of ours (a worker, a benchmark run): ours plus `extra`. */
 export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...process.env, ...extra };
+}
+
+export function defaultWorkerId(env: Env): string {
+  // hostname-pid is unique per process; set SLUICE_WORKER_ID (the pod name) for an id that
+  // survives restarts, so a restarted worker aborts its predecessor's open transaction at once.
+  return env.SLUICE_WORKER_ID ?? `${hostname()}-${process.pid}`;
 }

@@ -1,7 +1,5 @@
 // `sluice worker <name>`: the long-running workers. Each serves /metrics, /healthz and /readyz
-// and stops gracefully on SIGTERM or SIGINT.
-
-import { hostname } from 'node:os';
+// and stops gracefully on SIGTERM or SIGINT; the lifecycle they share lives in `workerCommand`.
 import { createEventRouter } from '@sluice/core';
 import type { Command } from 'commander';
 import { startAggregationWorker } from '../aggregation/aggregation.consumer.ts';
@@ -10,10 +8,10 @@ import { createAggregationMetrics } from '../aggregation/aggregation-metrics.ts'
 import { startEnrichmentWorker } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
 import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
-import { brokerList, loadEnv } from '../env.ts';
-import { createKafka } from '../kafka/kafka-client.ts';
-import { pipelineNames } from '../kafka/topics.ts';
-import { startHealthServer } from '../observability/health-server.ts';
+import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
+import { createKafka, type Kafka } from '../kafka/kafka-client.ts';
+import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
+import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
 import { loadRoutingConfig } from '../storage/routing-file.ts';
 import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
@@ -38,173 +36,187 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+interface WorkerContext {
+  env: Env;
+  workerId: string;
+  topics: TopicNames;
+  groups: GroupNames;
+  kafka: Kafka;
+  health: HealthServer;
+  say: (message: string) => void;
+  onReady: (ready: boolean, reason: string) => void;
+}
+
+interface Started {
+  done: Promise<void>;
+  stop(): Promise<void>;
+  /** What the worker does with the work in hand when it stops, for the log. */
+  stopping: string;
+  /** Extra detail for the "running" line. */
+  detail?: string;
+  cleanup?(): void;
+}
+
+/** One worker subcommand: options, health server, start, then a graceful stop on a signal. */
+function workerCommand(
+  parent: Command,
+  spec: {
+    name: string;
+    description: string;
+    port: number;
+    start(ctx: WorkerContext): Promise<Started>;
+  },
+): void {
+  parent
+    .command(spec.name)
+    .description(spec.description)
+    .option(
+      '--metrics-port <port>',
+      'port of /metrics, /healthz, /readyz (0: any free port)',
+      parsePort,
+      spec.port,
+    )
+    .option(
+      '--worker-id <id>',
+      'stable id of this instance (default: SLUICE_WORKER_ID or host-pid)',
+    )
+    .action(async (opts: { metricsPort: number; workerId?: string }) => {
+      // Listen first: a SIGTERM during start-up must still stop the worker cleanly.
+      const stopSignal = shutdownSignal();
+      const env = loadEnv();
+      const say = log(spec.name);
+      const workerId = opts.workerId ?? defaultWorkerId(env);
+      const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
+      const health = await startHealthServer({ port: opts.metricsPort, service: spec.name });
+      const running = await spec.start({
+        env,
+        workerId,
+        ...names,
+        kafka: createKafka({ brokers: brokerList(env), clientId: `${spec.name}-${workerId}` }),
+        health,
+        say,
+        onReady: (ready, reason) => health.setReady(ready, reason),
+      });
+      say(
+        `worker ${workerId} running; metrics on :${health.port()}${running.detail ? `; ${running.detail}` : ''}`,
+      );
+      const outcome = await Promise.race([stopSignal, running.done.then(() => 'done' as const)]);
+      say(`${outcome}: ${running.stopping}`);
+      await running.stop();
+      running.cleanup?.();
+      await health.close();
+      say('stopped');
+    });
+}
+
 export function registerWorkerCommands(program: Command): void {
   const worker = program.command('worker').description('run a long-running worker');
   registerWorkerLagMonitorCommand(worker);
 
-  worker
-    .command('enrichment')
-    .description(
+  workerCommand(worker, {
+    name: 'enrichment',
+    description:
       'consumer group enrichment-workers: events.raw → events.enriched / events.dlq, exactly once',
-    )
-    .option(
-      '--metrics-port <port>',
-      'port of /metrics, /healthz, /readyz (0: any free port)',
-      parsePort,
-      9101,
-    )
-    .option(
-      '--worker-id <id>',
-      'stable id of this instance (default: SLUICE_WORKER_ID or host-pid)',
-    )
-    .action(async (opts: { metricsPort: number; workerId?: string }) => {
-      // Listen first: a SIGTERM during start-up must still stop the worker cleanly.
-      const stopSignal = shutdownSignal();
-      const env = loadEnv();
-      const say = log('enrichment');
-      const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
-      const { pipeline, geo, workerId } = setupEnrichment(env, {
-        ...(opts.workerId ? { workerId: opts.workerId } : {}),
+    port: 9101,
+    async start(c) {
+      const { pipeline, geo } = setupEnrichment(c.env, {
+        workerId: c.workerId,
         onGeoError: (err) =>
-          say(`GeoIP database not reloaded, keeping the previous one: ${err.message}`),
+          c.say(`GeoIP database not reloaded, keeping the previous one: ${err.message}`),
       });
-      geo.onSwap((l) => say(`GeoIP database reloaded, build ${l.buildTime.toISOString()}`));
-      const health = await startHealthServer({ port: opts.metricsPort, service: 'enrichment' });
+      geo.onSwap((l) => c.say(`GeoIP database reloaded, build ${l.buildTime.toISOString()}`));
       const running = await startEnrichmentWorker({
-        kafka: createKafka({ brokers: brokerList(env), clientId: `enrichment-${workerId}` }),
+        kafka: c.kafka,
         pipeline,
-        metrics: createEnrichmentMetrics(health.registry, pipeline),
-        workerId,
-        groupId: names.groups.enrichment,
-        inputTopic: names.topics.raw,
-        outputTopic: names.topics.enriched,
-        dlqTopic: names.topics.dlq,
-        maxBatchSize: env.ENRICH_MAX_BATCH,
-        log: say,
-        onReady: (ready, reason) => health.setReady(ready, reason),
+        metrics: createEnrichmentMetrics(c.health.registry, pipeline),
+        workerId: c.workerId,
+        groupId: c.groups.enrichment,
+        inputTopic: c.topics.raw,
+        outputTopic: c.topics.enriched,
+        dlqTopic: c.topics.dlq,
+        maxBatchSize: c.env.ENRICH_MAX_BATCH,
+        log: c.say,
+        onReady: c.onReady,
       });
-      say(
-        `worker ${workerId} running; metrics on :${health.port()}; GeoIP build ${pipeline.geoipBuild()}`,
-      );
-      const outcome = await Promise.race([stopSignal, running.done.then(() => 'done' as const)]);
-      say(`${outcome}: finishing the batch in hand, leaving the group`);
-      await running.stop();
-      geo.close();
-      await health.close();
-      say('stopped');
-    });
-  worker
-    .command('storage')
-    .description(
-      'consumer group storage-writers: events.enriched, aggregates, sessions → TimescaleDB, Elasticsearch, Redis, S3',
-    )
-    .option(
-      '--metrics-port <port>',
-      'port of /metrics, /healthz, /readyz (0: any free port)',
-      parsePort,
-      9103,
-    )
-    .option(
-      '--worker-id <id>',
-      'stable id of this instance (default: SLUICE_WORKER_ID or host-pid)',
-    )
-    .action(async (opts: { metricsPort: number; workerId?: string }) => {
-      // Listen first: a SIGTERM during start-up must still stop the worker cleanly.
-      const stopSignal = shutdownSignal();
-      const env = loadEnv();
-      const say = log('storage');
-      const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
-      const workerId = opts.workerId ?? env.SLUICE_WORKER_ID ?? `${hostname()}-${process.pid}`;
-      const router = createEventRouter(loadRoutingConfig(env.STORAGE_ROUTING_CONFIG));
-      const health = await startHealthServer({ port: opts.metricsPort, service: 'storage' });
-      const metrics = createStorageMetrics(health.registry);
-      const sinks = createSinks(env);
-      const running = await startStorageWorker({
-        kafka: createKafka({ brokers: brokerList(env), clientId: `storage-${workerId}` }),
-        groupId: names.groups.storage,
+      return {
+        ...running,
+        stopping: 'finishing the batch in hand, leaving the group',
+        detail: `GeoIP build ${pipeline.geoipBuild()}`,
+        cleanup: () => geo.close(),
+      };
+    },
+  });
+
+  workerCommand(worker, {
+    name: 'aggregation',
+    description:
+      'consumer group aggregation-workers: events.enriched → aggregates / sessions (+ changelog), exactly once',
+    port: 9102,
+    async start(c) {
+      const config = aggregatorConfig(c.env);
+      let stateSize = () => 0;
+      const running = await startAggregationWorker({
+        kafka: c.kafka,
+        config,
+        metrics: createAggregationMetrics(c.health.registry, () => stateSize()),
+        workerId: c.workerId,
+        groupId: c.groups.aggregation,
         topics: {
-          enriched: names.topics.enriched,
-          aggregates: names.topics.aggregates,
-          sessions: names.topics.sessions,
-          dlq: names.topics.dlq,
+          input: c.topics.enriched,
+          aggregates: c.topics.aggregates,
+          sessions: c.topics.sessions,
+          late: c.topics.late,
+          changelog: c.topics.aggregationChangelog,
+        },
+        maxBatchSize: c.env.AGG_MAX_BATCH,
+        tickMs: Math.max(100, Math.min(1000, config.idleTimeoutMs / 4)),
+        now: Date.now,
+        log: c.say,
+        onReady: c.onReady,
+      });
+      stateSize = running.stateSize;
+      return { ...running, stopping: 'finishing the batch in hand, leaving the group' };
+    },
+  });
+
+  workerCommand(worker, {
+    name: 'storage',
+    description:
+      'consumer group storage-writers: events.enriched, aggregates, sessions → TimescaleDB, Elasticsearch, Redis, S3',
+    port: 9103,
+    async start(c) {
+      const router = createEventRouter(loadRoutingConfig(c.env.STORAGE_ROUTING_CONFIG));
+      const metrics = createStorageMetrics(c.health.registry);
+      const sinks = createSinks(c.env);
+      const running = await startStorageWorker({
+        kafka: c.kafka,
+        groupId: c.groups.storage,
+        topics: {
+          enriched: c.topics.enriched,
+          aggregates: c.topics.aggregates,
+          sessions: c.topics.sessions,
+          dlq: c.topics.dlq,
         },
         router: () => router,
         runners: (deps) =>
           Object.values(sinks).map((sink) =>
             startSinkRunner({
               sink,
-              policy: batchPolicy(env, sink.name),
+              policy: batchPolicy(c.env, sink.name),
               metrics,
               onDurable: deps.onDurable(sink.name),
               deadLetter: deps.deadLetter(sink.name),
-              log: say,
+              log: c.say,
             }),
           ),
         metrics,
-        workerId,
-        maxPending: env.STORAGE_MAX_PENDING,
-        commitIntervalMs: env.STORAGE_COMMIT_INTERVAL_MS,
-        log: say,
-        onReady: (ready, reason) => health.setReady(ready, reason),
+        workerId: c.workerId,
+        maxPending: c.env.STORAGE_MAX_PENDING,
+        commitIntervalMs: c.env.STORAGE_COMMIT_INTERVAL_MS,
+        log: c.say,
+        onReady: c.onReady,
       });
-      say(`worker ${workerId} running; metrics on :${health.port()}`);
-      const outcome = await Promise.race([stopSignal, running.done.then(() => 'done' as const)]);
-      say(`${outcome}: writing what is buffered, committing, leaving the group`);
-      await running.stop();
-      await health.close();
-      say('stopped');
-    });
-
-  worker
-    .command('aggregation')
-    .description(
-      'consumer group aggregation-workers: events.enriched → aggregates / sessions (+ changelog), exactly once',
-    )
-    .option(
-      '--metrics-port <port>',
-      'port of /metrics, /healthz, /readyz (0: any free port)',
-      parsePort,
-      9102,
-    )
-    .option(
-      '--worker-id <id>',
-      'stable id of this instance (default: SLUICE_WORKER_ID or host-pid)',
-    )
-    .action(async (opts: { metricsPort: number; workerId?: string }) => {
-      // Listen first: a SIGTERM during start-up must still stop the worker cleanly.
-      const stopSignal = shutdownSignal();
-      const env = loadEnv();
-      const config = aggregatorConfig(env);
-      const say = log('aggregation');
-      const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
-      const workerId = opts.workerId ?? env.SLUICE_WORKER_ID ?? `${hostname()}-${process.pid}`;
-      const health = await startHealthServer({ port: opts.metricsPort, service: 'aggregation' });
-      let stateSize = () => 0;
-      const running = await startAggregationWorker({
-        kafka: createKafka({ brokers: brokerList(env), clientId: `aggregation-${workerId}` }),
-        config,
-        metrics: createAggregationMetrics(health.registry, () => stateSize()),
-        workerId,
-        groupId: names.groups.aggregation,
-        topics: {
-          input: names.topics.enriched,
-          aggregates: names.topics.aggregates,
-          sessions: names.topics.sessions,
-          late: names.topics.late,
-          changelog: names.topics.aggregationChangelog,
-        },
-        maxBatchSize: env.AGG_MAX_BATCH,
-        tickMs: Math.max(100, Math.min(1000, config.idleTimeoutMs / 4)),
-        now: Date.now,
-        log: say,
-        onReady: (ready, reason) => health.setReady(ready, reason),
-      });
-      stateSize = running.stateSize;
-      say(`worker ${workerId} running; metrics on :${health.port()}`);
-      const outcome = await Promise.race([stopSignal, running.done.then(() => 'done' as const)]);
-      say(`${outcome}: finishing the batch in hand, leaving the group`);
-      await running.stop();
-      await health.close();
-      say('stopped');
-    });
+      return { ...running, stopping: 'writing what is buffered, committing, leaving the group' };
+    },
+  });
 }

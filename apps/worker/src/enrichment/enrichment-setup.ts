@@ -1,15 +1,8 @@
 // Builds the Enrichment pipeline from configuration; shared by `sluice enrich` and the worker.
-import { hostname } from 'node:os';
-import { ConfigError, type Env } from '../env.ts';
+import { ConfigError, defaultWorkerId, type Env } from '../env.ts';
 import { APP_VERSION } from '../version.ts';
 import { createEnrichmentPipeline, type EnrichmentPipeline } from './enrichment-pipeline.ts';
 import { type GeoDatabase, openGeoDatabase } from './geoip-database.ts';
-
-export function defaultWorkerId(env: Env): string {
-  // hostname-pid is unique per process; set SLUICE_WORKER_ID (the pod name) for an id that
-  // survives restarts, so a restarted worker aborts its predecessor's open transaction at once.
-  return env.SLUICE_WORKER_ID ?? `${hostname()}-${process.pid}`;
-}
 
 export function setupEnrichment(
   env: Env,

@@ -59,6 +59,18 @@ async function waitHealthy(ctx: ServiceContext, service: StackService): Promise<
   );
 }
 
+function startProcesses(ctx: ServiceContext, service: StackService, running = new Set<string>()) {
+  for (const proc of service.processes(ctx)) {
+    if (running.has(proc.name)) continue;
+    ctx.progress(`${service.name}: starting ${proc.name}`);
+    spawnDetached({
+      ...proc.spec,
+      logFile: ctx.paths.log(proc.name),
+      pidFile: ctx.paths.pidFile(proc.name),
+    });
+  }
+}
+
 /** Start every service that is not already running and wait until all are healthy. */
 export async function stackUp(ctx: ServiceContext, services: StackService[]): Promise<void> {
   const state = readState(ctx);
@@ -86,15 +98,7 @@ export async function stackUp(ctx: ServiceContext, services: StackService[]): Pr
         `${service.name}: ${alive.length} of ${recs.length} processes run; starting the others`,
       );
       await service.prepare(ctx);
-      for (const proc of service.processes(ctx)) {
-        if (alive.some((a) => a.name === proc.name)) continue;
-        ctx.progress(`${service.name}: starting ${proc.name}`);
-        spawnDetached({
-          ...proc.spec,
-          logFile: ctx.paths.log(proc.name),
-          pidFile: ctx.paths.pidFile(proc.name),
-        });
-      }
+      startProcesses(ctx, service, new Set(alive.map((a) => a.name)));
       started.push(service);
       continue;
     }
@@ -110,14 +114,7 @@ export async function stackUp(ctx: ServiceContext, services: StackService[]): Pr
   // Fetching artifacts (Maven, PyPI) dominates a cold start: prepare every service at once.
   await Promise.all(toStart.map((service) => service.prepare(ctx)));
   for (const service of toStart) {
-    for (const proc of service.processes(ctx)) {
-      ctx.progress(`${service.name}: starting ${proc.name}`);
-      spawnDetached({
-        ...proc.spec,
-        logFile: ctx.paths.log(proc.name),
-        pidFile: ctx.paths.pidFile(proc.name),
-      });
-    }
+    startProcesses(ctx, service);
     started.push(service);
   }
   await Promise.all(
