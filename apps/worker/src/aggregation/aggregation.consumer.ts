@@ -10,6 +10,7 @@ import type { AggregatorConfig } from '@sluice/core';
 import {
   createExactlyOnceConsumer,
   createTransactionalProducer,
+  IsolationLevel,
   type Kafka,
 } from '../kafka/kafka-client.ts';
 import type { AggregationMetrics } from './aggregation-metrics.ts';
@@ -58,7 +59,7 @@ export async function startAggregationWorker(
   const admin = o.kafka.admin();
   await admin.connect();
   const changelogPartitions = (await admin.fetchTopicOffsets(o.topics.changelog)).length;
-  await admin.disconnect();
+  // Kept open: the idle check asks for the input's end offsets.
   await producer.connect();
   await consumer.connect();
   await consumer.subscribe({ topics: [o.topics.input] });
@@ -212,11 +213,36 @@ export async function startAggregationWorker(
           .filter((a) => a.topic === o.topics.input)
           .map((a) => a.partition),
       );
+      // A partition assigned after its last record was processed gets no batch, yet its open
+      // windows must still close when it idles: restore it here rather than on a first batch.
+      const missing = [...owned].find((p) => !pipelines.has(p));
+      if (missing !== undefined) {
+        try {
+          await restore(missing);
+        } catch (err) {
+          o.log(`restore of idle partitions failed, will retry: ${(err as Error).message}`);
+          return;
+        }
+      }
+      // Idle means "no data to read", not "not read lately": a partition with a backlog only
+      // waits for this consumer, and closing its windows would drop its pending events as late.
+      let ends: Map<number, bigint>;
+      try {
+        const offsets = await admin.fetchTopicOffsets(o.topics.input, {
+          isolationLevel: IsolationLevel.READ_COMMITTED,
+        });
+        ends = new Map(offsets.map((e) => [e.partition, BigInt(e.high)]));
+      } catch (err) {
+        o.log(`idle check skipped, end offsets unavailable: ${(err as Error).message}`);
+        return;
+      }
       for (const [partition, pipeline] of [...pipelines]) {
         if (!owned.has(partition) || pipelines.get(partition) !== pipeline) {
           pipelines.delete(partition);
           continue;
         }
+        const position = BigInt(pipeline.aggregator.restoredPosition() ?? '0');
+        if (position < (ends.get(partition) ?? 0n)) continue;
         const r = pipeline.tick(o.now());
         if (r === undefined) continue;
         try {
@@ -244,6 +270,7 @@ export async function startAggregationWorker(
         await serial(async () => {});
         await consumer.disconnect();
         await producer.disconnect();
+        await admin.disconnect();
         stopResolve?.();
       })();
       return stopping;
