@@ -36,7 +36,6 @@ export const envSchema = z.object({
     .union([z.literal(''), z.url({ protocol: /^https?$/ })])
     .default('http://127.0.0.1:4566'),
   AWS_REGION: z.string().min(1).default('us-east-1'),
-  S3_BUCKET: z.string().min(3).max(63).default('sluice-events'),
   SEARCH_HEAP_MB: positiveInt.min(256).max(8192).default(768),
   KAFKA_HEAP_MB: positiveInt.min(256).max(8192).default(512),
   JAVA_HOME: z.string().min(1).optional(),
