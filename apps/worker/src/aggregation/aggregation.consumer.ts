@@ -11,8 +11,11 @@ import {
   createExactlyOnceConsumer,
   createTransactionalProducer,
   IsolationLevel,
+  inTransaction,
   type Kafka,
+  type TopicMessages,
 } from '../kafka/kafka-client.ts';
+import { workerLifetime } from '../worker-lifetime.ts';
 import type { AggregationMetrics } from './aggregation-metrics.ts';
 import {
   type BatchResult,
@@ -64,12 +67,7 @@ export async function startAggregationWorker(
   await consumer.connect();
   await consumer.subscribe({ topics: [o.topics.input] });
 
-  let failed: ((err: Error) => void) | undefined;
-  let stopResolve: (() => void) | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    failed = reject;
-    stopResolve = resolve;
-  });
+  const lifetime = workerLifetime();
   // Batches and idle ticks touch the same state: one at a time.
   let chain: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -112,7 +110,7 @@ export async function startAggregationWorker(
   }
 
   async function commit(partition: number, r: BatchResult, offset: string | undefined) {
-    const topicMessages = [];
+    const topicMessages: TopicMessages[] = [];
     if (r.windows.length > 0)
       topicMessages.push({
         topic: o.topics.aggregates,
@@ -141,29 +139,25 @@ export async function startAggregationWorker(
           partition: clPartition,
         })),
       });
-    const tx = await producer.transaction();
     try {
-      if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
-      // Also on an idle tick (same offset): the offsets carry the group generation, so a
-      // zombie that lost this partition is fenced instead of overwriting newer partials.
-      if (offset !== undefined)
-        await tx.sendOffsets({
-          consumer,
-          topics: [{ topic: o.topics.input, partitions: [{ partition, offset }] }],
-        });
-      await tx.commit();
+      await inTransaction(
+        producer,
+        async (tx) => {
+          if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
+          // Also on an idle tick (same offset): the offsets carry the group generation, so a
+          // zombie that lost this partition is fenced instead of overwriting newer partials.
+          if (offset !== undefined)
+            await tx.sendOffsets({
+              consumer,
+              topics: [{ topic: o.topics.input, partitions: [{ partition, offset }] }],
+            });
+        },
+        lifetime.fail,
+      );
     } catch (err) {
+      // The in-memory state ran ahead of what committed: rebuild it from the changelog.
       pipelines.delete(partition);
       o.metrics.transactions.inc({ outcome: 'abort' });
-      try {
-        await tx.abort();
-      } catch (abortErr) {
-        failed?.(
-          new Error(
-            `transaction abort failed after ${(err as Error).message}: ${(abortErr as Error).message}`,
-          ),
-        );
-      }
       throw err;
     }
     o.metrics.transactions.inc({ outcome: 'commit' });
@@ -257,7 +251,7 @@ export async function startAggregationWorker(
 
   let stopping: Promise<void> | undefined;
   return {
-    done,
+    done: lifetime.done,
     stateSize: () => {
       let n = 0;
       for (const p of pipelines.values()) n += p.aggregator.stateSize();
@@ -271,7 +265,7 @@ export async function startAggregationWorker(
         await consumer.disconnect();
         await producer.disconnect();
         await admin.disconnect();
-        stopResolve?.();
+        lifetime.finish();
       })();
       return stopping;
     },

@@ -9,9 +9,12 @@ import {
   createExactlyOnceConsumer,
   createTransactionalProducer,
   ErrorCodes,
+  inTransaction,
   type Kafka,
   type Producer,
+  type TopicMessages,
 } from '../kafka/kafka-client.ts';
+import { workerLifetime } from '../worker-lifetime.ts';
 import type { EnrichmentMetrics } from './enrichment-metrics.ts';
 import type { EnrichmentPipeline } from './enrichment-pipeline.ts';
 
@@ -60,12 +63,7 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
   await consumer.connect();
   await consumer.subscribe({ topics: [o.inputTopic] });
 
-  let failed: ((err: Error) => void) | undefined;
-  let stopResolve: (() => void) | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    failed = reject;
-    stopResolve = resolve;
-  });
+  const lifetime = workerLifetime();
 
   await consumer.run({
     eachBatch: async ({ batch, isStale }) => {
@@ -80,7 +78,7 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
         timestamp: m.timestamp,
       }));
       const result = await o.pipeline.process(raw);
-      const topicMessages = [];
+      const topicMessages: TopicMessages[] = [];
       if (result.enriched.length > 0) {
         topicMessages.push({
           topic: o.outputTopic,
@@ -98,29 +96,22 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
         });
       }
       const next = (BigInt(batch.lastOffset()) + 1n).toString();
-      const tx = await producer.transaction();
       try {
-        if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
-        await tx.sendOffsets({
-          consumer,
-          topics: [
-            { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
-          ],
-        });
-        await tx.commit();
+        await inTransaction(
+          producer,
+          async (tx) => {
+            if (topicMessages.length > 0) await tx.sendBatch({ topicMessages });
+            await tx.sendOffsets({
+              consumer,
+              topics: [
+                { topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] },
+              ],
+            });
+          },
+          lifetime.fail,
+        );
       } catch (err) {
         o.metrics.transactions.inc({ outcome: 'abort' });
-        try {
-          await tx.abort();
-        } catch (abortErr) {
-          // The producer is unusable (fenced, or a fatal error): stop so the process restarts
-          // with a fresh one rather than loop on a dead client.
-          failed?.(
-            new Error(
-              `transaction abort failed after ${(err as Error).message}: ${(abortErr as Error).message}`,
-            ),
-          );
-        }
         o.log(
           `batch ${batch.topic}[${batch.partition}]@${batch.firstOffset()} aborted, will be read again: ${(err as Error).message}`,
         );
@@ -139,7 +130,7 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
 
   let stopping: Promise<void> | undefined;
   return {
-    done,
+    done: lifetime.done,
     stop() {
       stopping ??= (async () => {
         o.onReady(false, 'stopping');
@@ -147,7 +138,7 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
         // the group is left, so the partitions move with their offsets committed.
         await consumer.disconnect();
         await producer.disconnect();
-        stopResolve?.();
+        lifetime.finish();
       })();
       return stopping;
     },

@@ -9,6 +9,7 @@ export type Producer = KafkaJS.Producer;
 export type Consumer = KafkaJS.Consumer;
 export type KafkaMessage = KafkaJS.KafkaMessage;
 export type IHeaders = KafkaJS.IHeaders;
+export type TopicMessages = KafkaJS.TopicMessages;
 export const IsolationLevel = KafkaJS.IsolationLevel;
 export const ErrorCodes = KafkaJS.ErrorCodes;
 
@@ -85,4 +86,33 @@ export function createExactlyOnceConsumer(
     'isolation.level': 'read_committed',
     ...extra,
   });
+}
+
+/**
+ * Runs `body` in one transaction and commits it. On failure the transaction is aborted and the
+ * error rethrown, so the caller reads its input again. If even the abort fails, the producer is
+ * unusable (fenced, or a fatal error): `onFatal` hears of it, so the process can restart with a
+ * fresh one rather than loop on a dead client.
+ */
+export async function inTransaction(
+  producer: Producer,
+  body: (tx: Producer) => Promise<void>,
+  onFatal: (err: Error) => void,
+): Promise<void> {
+  const tx = await producer.transaction();
+  try {
+    await body(tx);
+    await tx.commit();
+  } catch (err) {
+    try {
+      await tx.abort();
+    } catch (abortErr) {
+      onFatal(
+        new Error(
+          `transaction abort failed after ${(err as Error).message}: ${(abortErr as Error).message}`,
+        ),
+      );
+    }
+    throw err;
+  }
 }

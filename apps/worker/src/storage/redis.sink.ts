@@ -5,7 +5,7 @@
 // nothing, and a zombie writer whose fence moved underneath it applies nothing.
 import { type EnrichedEvent, REALTIME_TTL_S, realtimeDeltas, realtimeKeys } from '@sluice/core';
 import { Redis } from 'ioredis';
-import type { Sink, SinkRecord } from './sink.ts';
+import { byPartition, type Sink, type SinkRecord } from './sink.ts';
 
 export interface RedisSinkOptions {
   url: string;
@@ -94,20 +94,9 @@ export function createRedisSink(o: RedisSinkOptions): Sink {
   return {
     name: 'redis',
     async write(records: readonly SinkRecord[]) {
-      const byPartition = new Map<string, SinkRecord[]>();
-      for (const r of records) {
-        if (r.kind !== 'event') continue;
-        const k = `${r.topic}\u0000${r.partition}`;
-        let list = byPartition.get(k);
-        if (!list) {
-          list = [];
-          byPartition.set(k, list);
-        }
-        list.push(r);
-      }
       // Offsets must be applied in order within a partition; partitions are independent.
       await Promise.all(
-        [...byPartition.values()].map((list) => {
+        byPartition(records.filter((r) => r.kind === 'event')).map((list) => {
           const first = list[0] as SinkRecord;
           return applyPartition(first.topic, first.partition, list);
         }),

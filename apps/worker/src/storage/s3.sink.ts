@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { archiveMarkerKey, archiveObjectKey, type EnrichedEvent } from '@sluice/core';
 import type { ArchiveStore } from './archive-store.ts';
-import type { Sink, SinkRecord } from './sink.ts';
+import { byPartition, type Sink, type SinkRecord } from './sink.ts';
 
 const gzipAsync = promisify(gzip);
 
@@ -52,18 +52,8 @@ export function createS3Sink(store: ArchiveStore): Sink {
   return {
     name: 's3',
     async write(records: readonly SinkRecord[]) {
-      const byPartition = new Map<string, SinkRecord[]>();
-      for (const r of records) {
-        const k = `${r.topic}\u0000${r.partition}`;
-        let list = byPartition.get(k);
-        if (!list) {
-          list = [];
-          byPartition.set(k, list);
-        }
-        list.push(r);
-      }
       await Promise.all(
-        [...byPartition.values()].map((list) => {
+        byPartition(records).map((list) => {
           const first = list[0] as SinkRecord;
           return archivePartition(first.topic, first.partition, list);
         }),

@@ -35,3 +35,15 @@ export interface Sink {
   write(records: readonly SinkRecord[]): Promise<{ failed: readonly SinkFailure[] }>;
   close(): Promise<void>;
 }
+
+/** Records grouped by their source topic and partition, each group in arrival (offset) order. */
+export function byPartition(records: readonly SinkRecord[]): SinkRecord[][] {
+  const groups = new Map<string, SinkRecord[]>();
+  for (const r of records) {
+    const k = `${r.topic}\u0000${r.partition}`;
+    const list = groups.get(k);
+    if (list) list.push(r);
+    else groups.set(k, [r]);
+  }
+  return [...groups.values()];
+}

@@ -19,6 +19,7 @@ import {
   type Kafka,
 } from '../kafka/kafka-client.ts';
 import { APP_VERSION } from '../version.ts';
+import { workerLifetime } from '../worker-lifetime.ts';
 import type { SinkFailure, SinkRecord } from './sink.ts';
 import type { SinkRunner } from './sink-runner.ts';
 import type { StorageMetrics } from './storage-metrics.ts';
@@ -174,12 +175,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
   await consumer.connect();
   await consumer.subscribe({ topics: [o.topics.enriched, o.topics.aggregates, o.topics.sessions] });
 
-  let failed: ((err: Error) => void) | undefined;
-  let stopResolve: (() => void) | undefined;
-  const done = new Promise<void>((resolve, reject) => {
-    failed = reject;
-    stopResolve = resolve;
-  });
+  const lifetime = workerLifetime();
 
   await consumer.run({
     eachBatch: async ({ batch, isStale }) => {
@@ -244,7 +240,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
 
   let stopping: Promise<void> | undefined;
   return {
-    done,
+    done: lifetime.done,
     stop() {
       stopping ??= (async () => {
         o.onReady(false, 'stopping');
@@ -261,8 +257,8 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
         await commit();
         await consumer.disconnect();
         await producer.disconnect();
-        stopResolve?.();
-      })().catch((err: Error) => failed?.(err));
+        lifetime.finish();
+      })().catch((err: Error) => lifetime.fail(err));
       return stopping;
     },
   };
