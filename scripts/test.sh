@@ -8,5 +8,11 @@ cd "$(dirname "$0")/.."
 pnpm exec biome ci .
 pnpm exec turbo run typecheck --output-logs=errors-only
 node apps/worker/bin/sluice.mjs stack up
-pnpm exec turbo run test --concurrency=1 --continue --output-logs=new-only
-pnpm exec turbo run test:e2e --filter=@sluice/web --output-logs=new-only
+# Each package also writes a JSON report, so the failures can be listed again at the very end.
+rm -f ./*/*/test-results/vitest.json test/test-results/vitest.json
+status=0
+pnpm exec turbo run test --concurrency=1 --continue --output-logs=new-only -- \
+  --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
+pnpm exec turbo run test:e2e --filter=@sluice/web --output-logs=new-only || status=$?
+node scripts/test-summary.mjs
+exit "$status"
