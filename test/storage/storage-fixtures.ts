@@ -142,8 +142,12 @@ export function sessionRecords(count: number): {
   const latest = new Map<string, Record<string, unknown>>();
   for (const round of [0, 1]) {
     for (let k = 0; k < count; k++) {
-      const start = START + k * 1000;
+      // Every third session's second record moves its start earlier (a late first event), so
+      // it supersedes the row stored under the first record's start.
+      const moved = round === 1 && k % 3 === 0;
+      const start = START + k * 1000 - (moved ? 30_000 : 0);
       const s = {
+        ...(moved ? { superseded_starts: [new Date(START + k * 1000).toISOString()] } : {}),
         session_id: `s${k}`,
         user_id: `u${k}`,
         session_start: new Date(start).toISOString(),

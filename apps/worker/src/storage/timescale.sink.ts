@@ -3,7 +3,7 @@
 // and a fixed number of parameters however large the batch) with ON CONFLICT on the primary key:
 // events are immutable, so a replayed event changes nothing (DO NOTHING); an aggregate or a
 // session is replaced by its later version (DO UPDATE), so a replay never double counts.
-import { aggregateKey, lastPerKey } from '@sluice/core';
+import { aggregateKey, lastPerKey, sessionChanges } from '@sluice/core';
 import { quoteIdent } from '@sluice/db';
 import pg from 'pg';
 import type { Sink, SinkFailure, SinkRecord } from './sink.ts';
@@ -54,6 +54,11 @@ ON CONFLICT (session_start, session_id) DO UPDATE SET
   pageview_count = EXCLUDED.pageview_count, entry_url = EXCLUDED.entry_url,
   exit_url = EXCLUDED.exit_url, updated_at = now()`;
 
+// Rows that a later record of the same session replaced (its start moved, or it was merged).
+const SESSIONS_DELETE_SQL = `
+DELETE FROM sessions s USING unnest($1::timestamptz[], $2::text[]) AS t(ss, id)
+WHERE s.session_start = t.ss AND s.session_id = t.id`;
+
 function columns<T>(rows: readonly T[], pick: ((r: T) => unknown)[]): unknown[][] {
   return pick.map((f) => rows.map(f));
 }
@@ -101,6 +106,26 @@ async function insertAll<T extends SinkRecord>(
 }
 
 type Of<K extends SinkRecord['kind']> = Extract<SinkRecord, { kind: K }>;
+
+async function writeSessions(pool: pg.Pool, records: Of<'session'>[]): Promise<SinkFailure[]> {
+  const { upserts, deletes } = sessionChanges(records, (r) => r.data);
+  if (deletes.length > 0)
+    await pool.query(SESSIONS_DELETE_SQL, [
+      deletes.map((d) => d.session_start),
+      deletes.map((d) => d.session_id),
+    ]);
+  return insertAll(pool, SESSIONS_SQL, upserts, [
+    (r) => r.data.session_start,
+    (r) => r.data.session_id,
+    (r) => r.data.user_id,
+    (r) => r.data.session_end,
+    (r) => r.data.duration_ms,
+    (r) => r.data.event_count,
+    (r) => r.data.pageview_count,
+    (r) => r.data.entry_url ?? null,
+    (r) => r.data.exit_url ?? null,
+  ]);
+}
 
 export function createTimescaleSink(o: TimescaleSinkOptions): Sink {
   const pool = new pg.Pool({
@@ -169,22 +194,7 @@ export function createTimescaleSink(o: TimescaleSinkOptions): Sink {
             (r) => r.data.unique_users,
           ],
         )),
-        ...(await insertAll(
-          pool,
-          SESSIONS_SQL,
-          lastPerKey(sessions, (r) => `${Date.parse(r.data.session_start)}|${r.data.session_id}`),
-          [
-            (r) => r.data.session_start,
-            (r) => r.data.session_id,
-            (r) => r.data.user_id,
-            (r) => r.data.session_end,
-            (r) => r.data.duration_ms,
-            (r) => r.data.event_count,
-            (r) => r.data.pageview_count,
-            (r) => r.data.entry_url ?? null,
-            (r) => r.data.exit_url ?? null,
-          ],
-        )),
+        ...(await writeSessions(pool, sessions)),
       ];
       return { failed };
     },

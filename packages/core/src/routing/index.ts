@@ -50,5 +50,6 @@ export {
   aggregateRecordSchema,
   lastPerKey,
   type SessionRecord,
+  sessionChanges,
   sessionRecordSchema,
 } from './storage-records.ts';

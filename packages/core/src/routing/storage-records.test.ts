@@ -4,6 +4,8 @@ import {
   aggregateKey,
   aggregateRecordSchema,
   lastPerKey,
+  type SessionRecord,
+  sessionChanges,
   sessionRecordSchema,
 } from './storage-records.ts';
 
@@ -49,5 +51,36 @@ describe('storage records', () => {
     const later = { ...agg, count: 12 };
     const other = { ...agg, type: 'click' };
     expect(lastPerKey([agg, other, later], aggregateKey)).toEqual([other, later]);
+  });
+
+  it('turns superseding session records into deletes and upserts that do not overlap', () => {
+    const at = (min: number) => `2026-11-27T10:${String(min).padStart(2, '0')}:00.000Z`;
+    const session = (start: number, over: Partial<SessionRecord> = {}): SessionRecord => ({
+      session_id: 's1',
+      user_id: 'u1',
+      session_start: at(start),
+      session_end: at(start + 5),
+      duration_ms: 300_000,
+      event_count: 2,
+      pageview_count: 1,
+      ...over,
+    });
+    const { upserts, deletes } = sessionChanges(
+      [
+        session(20),
+        session(40),
+        session(10, { event_count: 5, superseded_starts: [at(20), at(40)] }),
+        // Written again after it was superseded: the row stays.
+        session(40, { session_id: 's1', event_count: 9 }),
+        session(20, { session_id: 's2' }),
+      ],
+      (r) => r,
+    );
+    expect(upserts.map((u) => [u.session_id, u.session_start, u.event_count])).toEqual([
+      ['s1', at(10), 5],
+      ['s1', at(40), 9],
+      ['s2', at(20), 2],
+    ]);
+    expect(deletes).toEqual([{ session_id: 's1', session_start: at(20) }]);
   });
 });

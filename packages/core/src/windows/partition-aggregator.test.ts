@@ -248,7 +248,80 @@ describe('partition aggregator: sessions', () => {
         entry_url: 'first',
         exit_url: 'third',
         duration_ms: 2 * MIN,
+        // The row stored under the old start must go: the store keys sessions by their start.
+        superseded_starts: ['2026-01-01T10:01:00.000Z'],
       }),
     ]);
+  });
+
+  it('merges two emitted sessions that a late event bridges, retracting both earlier rows', () => {
+    const a = sessionsOf({ allowedLatenessMs: 2 * gap, retentionMs: gap });
+    a.add(ev(T0, { url: 'a1' }), 0);
+    a.add(ev(T0 + 5 * MIN, { url: 'a2' }), 0);
+    a.add(ev(T0 + 5 * MIN + gap + 20 * MIN, { url: 'b1', type: 'click' }), 0); // 50 min gap
+    a.add(ev(T0 + 4 * gap, { sessionId: 'other' }), 0); // both s1 sessions close
+    const first = a.drain().sessions.filter((s) => s.session_id === 's1');
+    expect(first.map((s) => [s.session_start, s.event_count])).toEqual([
+      ['2026-01-01T10:00:00.000Z', 2],
+      ['2026-01-01T10:55:00.000Z', 1],
+    ]);
+    const size = a.stateSize();
+    a.add(ev(T0 + 30 * MIN, { url: 'bridge' }), 0); // within the gap of both
+    expect(a.stateSize()).toBe(size - 1);
+    expect(a.drain().sessions).toEqual([
+      {
+        session_id: 's1',
+        user_id: 'u1',
+        session_start: '2026-01-01T10:00:00.000Z',
+        session_end: '2026-01-01T10:55:00.000Z',
+        duration_ms: 55 * MIN,
+        event_count: 4,
+        pageview_count: 3,
+        entry_url: 'a1',
+        exit_url: 'b1',
+        superseded_starts: ['2026-01-01T10:55:00.000Z'],
+      },
+    ]);
+  });
+
+  it('carries the start a session was emitted under through the changelog', () => {
+    const cfg = config({ windows: [], maxOutOfOrderMs: 0, allowedLatenessMs: 2 * gap });
+    const a = createPartitionAggregator(0, cfg, 0);
+    a.add(ev(T0 + 10 * MIN), 0);
+    a.add(ev(T0 + 10 * MIN + gap, { sessionId: 'other' }), 0);
+    expect(a.drain().sessions.map((s) => s.session_id)).toEqual(['s1']);
+    a.add(ev(T0 + 10 * MIN + gap), 0); // extends s1 past the watermark: open again
+    a.add(ev(T0), 0); // late: moves its start earlier
+    const d = a.drain('7');
+    expect(d.sessions).toEqual([]);
+    const log = new Map<string, string>();
+    for (const c of d.changelog) c.value === null ? log.delete(c.key) : log.set(c.key, c.value);
+    const b = createPartitionAggregator(0, cfg, 0, log);
+    b.closeAll();
+    expect(b.drain().sessions.filter((s) => s.session_id === 's1')).toEqual([
+      expect.objectContaining({
+        session_start: '2026-01-01T10:00:00.000Z',
+        event_count: 3,
+        superseded_starts: ['2026-01-01T10:10:00.000Z'],
+      }),
+    ]);
+  });
+
+  it('with the drop policy, opens no session for an event whose session closed beyond lateness', () => {
+    const a = sessionsOf();
+    a.add(ev(T0 + 3 * gap, { sessionId: 'other' }), 0);
+    a.add(ev(T0 + gap), 0); // its session would close at T0 + 2 gaps, before the watermark
+    a.add(ev(T0 + 2 * gap + 1, { sessionId: 'late-but-open' }), 0);
+    a.closeAll();
+    expect(a.drain().sessions.map((s) => s.session_id)).toEqual(['other', 'late-but-open']);
+    const r = createPartitionAggregator(
+      0,
+      config({ windows: [], maxOutOfOrderMs: 0, latePolicy: 'reaggregate' }),
+      0,
+    );
+    r.add(ev(T0 + 3 * gap, { sessionId: 'other' }), 0);
+    r.add(ev(T0 + gap), 0);
+    r.closeAll();
+    expect(r.drain().sessions.map((s) => s.session_id)).toEqual(['other', 's1']);
   });
 });

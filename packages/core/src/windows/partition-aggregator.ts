@@ -16,13 +16,14 @@ import { type AggregationEvent, dimensionsOf } from './aggregation-event.ts';
 import type { AggregatorConfig } from './aggregator-config.ts';
 import { hashUserId } from './hyperloglog.ts';
 import {
+  emitSessionRecord,
   extendSession,
   fitsSession,
+  mergeSession,
   newSession,
   type SessionRecord,
   type SessionState,
   sessionFromJson,
-  sessionRecord,
   sessionStateKey,
   sessionToJson,
 } from './session-state.ts';
@@ -153,17 +154,28 @@ export function createPartitionAggregator(
   }
 
   function addToSessions(e: AggregationEvent): void {
-    let list = sessions.get(e.sessionId);
-    if (list === undefined) {
-      list = [];
-      sessions.set(e.sessionId, list);
-    }
-    const s = list.find((x) => fitsSession(x, e.timeMs, config.sessionGapMs));
-    if (s) extendSession(s, e);
-    else {
+    const gap = config.sessionGapMs;
+    const list = sessions.get(e.sessionId) ?? [];
+    const fits = list
+      .filter((x) => fitsSession(x, e.timeMs, gap))
+      .sort((a, b) => a.start - b.start);
+    const [s, ...bridged] = fits;
+    if (s === undefined) {
+      // A session of this event alone would have closed beyond the allowed lateness: with the
+      // drop policy it is not opened (its windows counted the event as late_dropped), so a
+      // very late event never re-emits a fragment of a session already closed and purged.
+      if (config.latePolicy === 'drop' && watermark >= e.timeMs + gap + lateness) return;
       list.push(newSession(e));
+      sessions.set(e.sessionId, list);
       sessionCount++;
+      return;
     }
+    // The event may close the gap between sessions of its id: they become one.
+    for (const other of bridged) {
+      mergeSession(s, other);
+      removeSession(other);
+    }
+    extendSession(s, e);
   }
 
   function removeSession(s: SessionState): void {
@@ -186,10 +198,7 @@ export function createPartitionAggregator(
   }
 
   function emitSession(s: SessionState, out: Drained): void {
-    out.sessions.push(sessionRecord(s));
-    s.emitted = true;
-    s.changed = false;
-    s.dirty = true;
+    out.sessions.push(emitSessionRecord(s));
   }
 
   function evictOldest(out: Drained): void {
@@ -210,7 +219,7 @@ export function createPartitionAggregator(
         entries.push({
           closes: s.end + config.sessionGapMs,
           evict: () => {
-            if (!s.emitted || s.changed) emitSession(s, out);
+            if (s.emittedStart === undefined || s.changed) emitSession(s, out);
             removeSession(s);
           },
         });
@@ -268,7 +277,7 @@ export function createPartitionAggregator(
         for (const s of list) {
           const closes = s.end + config.sessionGapMs;
           if (watermark < closes) continue;
-          if (!s.emitted || s.changed) emitSession(s, out);
+          if (s.emittedStart === undefined || s.changed) emitSession(s, out);
           if (watermark >= closes + keep) {
             removeSession(s);
             s.dirty = false;

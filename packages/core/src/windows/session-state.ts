@@ -1,7 +1,10 @@
 // Sessions by session_id with an inactivity gap: events of one id whose times lie within the gap
 // of each other form one session. A session is emitted when the watermark passes its last event
-// plus the gap; a late event that extends it marks it changed so it is emitted again (the record
-// is keyed by session_id and supersedes the earlier one).
+// plus the gap; a late event that extends it marks it changed so it is emitted again. Downstream
+// rows are keyed by (session_start, session_id), so when a late event moves a session's start
+// earlier, or bridges the gap between two sessions so they merge, the next record of the session
+// lists in `superseded_starts` the starts it was emitted under before (its own, and those of the
+// sessions merged into it): the store deletes those rows as it writes this one.
 import type { AggregationEvent } from './aggregation-event.ts';
 
 export interface SessionRecord {
@@ -14,6 +17,8 @@ export interface SessionRecord {
   pageview_count: number;
   entry_url: string | null;
   exit_url: string | null;
+  /** Starts of earlier records this one replaces (absent when none). */
+  superseded_starts?: string[];
 }
 
 export interface SessionState {
@@ -25,7 +30,10 @@ export interface SessionState {
   pageviewCount: number;
   entryUrl: string | null;
   exitUrl: string | null;
-  emitted: boolean;
+  /** The start it was last emitted under; undefined while never emitted. */
+  emittedStart: number | undefined;
+  /** Starts of sessions merged into this one that had been emitted under their own start. */
+  superseded: number[];
   /** Changed since it was last emitted. */
   changed: boolean;
   /** Changed since it was last written to the changelog. */
@@ -44,7 +52,8 @@ export function newSession(e: AggregationEvent): SessionState {
     pageviewCount: e.type === 'pageview' ? 1 : 0,
     entryUrl: e.url,
     exitUrl: e.url,
-    emitted: false,
+    emittedStart: undefined,
+    superseded: [],
     changed: true,
     dirty: true,
     loggedKey: undefined,
@@ -75,6 +84,44 @@ export function extendSession(s: SessionState, e: AggregationEvent): void {
   s.dirty = true;
 }
 
+/**
+ * Folds `other` (another session of the same id that an event now bridges to) into `s`; the
+ * caller drops `other` from its state.
+ */
+export function mergeSession(s: SessionState, other: SessionState): void {
+  if (other.start < s.start) {
+    s.start = other.start;
+    s.entryUrl = other.entryUrl;
+  }
+  if (other.end >= s.end) {
+    s.end = other.end;
+    s.exitUrl = other.exitUrl;
+  }
+  s.eventCount += other.eventCount;
+  s.pageviewCount += other.pageviewCount;
+  s.superseded.push(...other.superseded);
+  if (other.emittedStart !== undefined) s.superseded.push(other.emittedStart);
+  s.changed = true;
+  s.dirty = true;
+}
+
+/** The session's record; marks it emitted under its current start. */
+export function emitSessionRecord(s: SessionState): SessionRecord {
+  const replaced = new Set(s.superseded);
+  if (s.emittedStart !== undefined) replaced.add(s.emittedStart);
+  replaced.delete(s.start);
+  const record = sessionRecord(s);
+  if (replaced.size > 0)
+    record.superseded_starts = [...replaced].sort((a, b) => a - b).map((t) => iso(t));
+  s.emittedStart = s.start;
+  s.superseded = [];
+  s.changed = false;
+  s.dirty = true;
+  return record;
+}
+
+const iso = (t: number) => new Date(t).toISOString();
+
 export function sessionRecord(s: SessionState): SessionRecord {
   return {
     session_id: s.sessionId,
@@ -101,7 +148,10 @@ export function sessionToJson(s: SessionState): string {
     p: s.pageviewCount,
     in: s.entryUrl,
     out: s.exitUrl,
-    em: s.emitted,
+    em: s.emittedStart ?? null,
+    // Changed since emitted (a late event reopened it): must be emitted again after a restore.
+    ch: s.changed,
+    ...(s.superseded.length > 0 ? { sup: s.superseded } : {}),
   });
 }
 
@@ -116,8 +166,10 @@ export function sessionFromJson(text: string, stateKey: string): SessionState {
     pageviewCount: v.p,
     entryUrl: v.in,
     exitUrl: v.out,
-    emitted: v.em,
-    changed: false,
+    // Entries written before emittedStart existed hold a boolean: emitted under its start.
+    emittedStart: v.em === true ? v.s : typeof v.em === 'number' ? v.em : undefined,
+    superseded: Array.isArray(v.sup) ? v.sup : [],
+    changed: v.ch === true,
     dirty: false,
     loggedKey: stateKey,
   };
