@@ -26,6 +26,9 @@ export {
 } from './offset-tracker.ts';
 export {
   ERROR_TYPES,
+  LATENCY_BUCKETS_MS,
+  type LatencySummary,
+  latencyField,
   MAX_PAGE_KEY_LENGTH,
   type MinuteDelta,
   minuteBucket,
@@ -33,6 +36,9 @@ export {
   type RealtimeInput,
   realtimeDeltas,
   realtimeKeys,
+  SINK_HEALTH_STALE_MS,
+  type SinkHealth,
+  summariseLatency,
 } from './realtime-keys.ts';
 export {
   DEFAULT_ROUTING,

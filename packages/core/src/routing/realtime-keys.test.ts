@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { minuteBucket, realtimeDeltas, realtimeKeys } from './realtime-keys.ts';
+import {
+  latencyField,
+  minuteBucket,
+  realtimeDeltas,
+  realtimeKeys,
+  summariseLatency,
+} from './realtime-keys.ts';
 
 describe('realtime key layout', () => {
   it('buckets by event-time minute in UTC', () => {
@@ -43,6 +49,26 @@ describe('realtimeDeltas', () => {
       exception: 1,
       _all: 1,
       _errors: 1,
+    });
+  });
+});
+
+describe('end-to-end latency buckets', () => {
+  it('files a latency under the first bound that holds it, and reads quantiles back as bounds', () => {
+    expect(latencyField(0)).toBe('le_100');
+    expect(latencyField(100)).toBe('le_100');
+    expect(latencyField(101)).toBe('le_250');
+    expect(latencyField(300_001)).toBe('le_inf');
+    const minute1 = { n: '10', sum_ms: '3000', le_100: '4', le_250: '4', le_1000: '2' };
+    const minute2 = { n: '10', sum_ms: '7000', le_250: '7', le_inf: '3' };
+    const s = summariseLatency([minute1, minute2]);
+    expect(s).toEqual({ count: 20, meanMs: 500, p50Ms: 250, p95Ms: null, p99Ms: null });
+    expect(summariseLatency([])).toEqual({
+      count: 0,
+      meanMs: null,
+      p50Ms: null,
+      p95Ms: null,
+      p99Ms: null,
     });
   });
 });

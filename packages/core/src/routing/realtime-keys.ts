@@ -11,6 +11,16 @@
 //   {p}rt:pages:{minute}       ZSET  url → pageviews in that minute; top pages over N minutes =
 //                                    ZUNION of the N keys, highest scores first
 //   {p}rt:fence:{topic}:{partition}  STRING  last Kafka offset applied from that partition
+//   {p}rt:latency:{minute}     HASH  end-to-end latency of the events whose batch the storage
+//                                    writers committed in that (wall-clock) minute: from the
+//                                    event's append to events.raw (its Kafka timestamp, carried
+//                                    to events.enriched) to the commit after every sink had it.
+//                                    Fields: `n`, `sum_ms`, and `le_{ms}` per LATENCY_BUCKETS_MS
+//                                    bucket (not cumulative; `le_inf` above the last)
+//   {p}sink:health             HASH  field `{sink}@{worker_id}` → SinkHealth JSON, rewritten by
+//                                    each storage writer every few seconds; an entry whose
+//                                    updated_at is older than SINK_HEALTH_STALE_MS is a writer
+//                                    that went away
 //
 // Every key expires REALTIME_TTL_S after its last write (at most 24 h).
 
@@ -25,7 +35,74 @@ export const realtimeKeys = {
   pages: (prefix: string, minute: string) => `${prefix}rt:pages:${minute}`,
   fence: (prefix: string, topic: string, partition: number) =>
     `${prefix}rt:fence:${topic}:${partition}`,
+  latency: (prefix: string, minute: string) => `${prefix}rt:latency:${minute}`,
+  sinkHealth: (prefix: string) => `${prefix}sink:health`,
 };
+
+/** Upper bounds (ms) of the end-to-end latency buckets. */
+export const LATENCY_BUCKETS_MS = [
+  100, 250, 500, 1000, 2500, 5000, 10_000, 30_000, 60_000, 300_000,
+];
+
+/** The hash field counting a latency: `le_{bound}` of the first bucket that holds it. */
+export function latencyField(ms: number): string {
+  for (const b of LATENCY_BUCKETS_MS) if (ms <= b) return `le_${b}`;
+  return 'le_inf';
+}
+
+export interface LatencySummary {
+  count: number;
+  meanMs: number | null;
+  /** Upper bound of the bucket holding the quantile (null when it is the open last bucket). */
+  p50Ms: number | null;
+  p95Ms: number | null;
+  p99Ms: number | null;
+}
+
+/** Summarises latency hashes (one per minute) read from Redis. */
+export function summariseLatency(hashes: Iterable<Record<string, string>>): LatencySummary {
+  let n = 0;
+  let sum = 0;
+  const buckets = new Map<string, number>();
+  for (const h of hashes) {
+    n += Number(h.n ?? 0);
+    sum += Number(h.sum_ms ?? 0);
+    for (const [k, v] of Object.entries(h))
+      if (k.startsWith('le_')) buckets.set(k, (buckets.get(k) ?? 0) + Number(v));
+  }
+  const quantile = (q: number): number | null => {
+    if (n === 0) return null;
+    let seen = 0;
+    for (const b of LATENCY_BUCKETS_MS) {
+      seen += buckets.get(`le_${b}`) ?? 0;
+      if (seen >= q * n) return b;
+    }
+    return null;
+  };
+  return {
+    count: n,
+    meanMs: n === 0 ? null : sum / n,
+    p50Ms: quantile(0.5),
+    p95Ms: quantile(0.95),
+    p99Ms: quantile(0.99),
+  };
+}
+
+/** One storage writer's view of one sink, as written to `{p}sink:health`. */
+export interface SinkHealth {
+  sink: string;
+  worker_id: string;
+  up: boolean;
+  /** Records consumed but not yet durable in this sink. */
+  pending: number;
+  last_ok_at: string | null;
+  last_error: string | null;
+  last_error_at: string | null;
+  updated_at: string;
+}
+
+/** A writer that has not refreshed its entry for this long is gone (it refreshes every 5 s). */
+export const SINK_HEALTH_STALE_MS = 30_000;
 
 export function minuteBucket(timestampMs: number): string {
   return new Date(Math.floor(timestampMs / 60_000) * 60_000).toISOString().slice(0, 16);
