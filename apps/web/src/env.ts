@@ -19,6 +19,9 @@ const envSchema = z.object({
     .string()
     .regex(/^[^,\s]+:\d+(,[^,\s]+:\d+)*$/, 'a comma-separated list of host:port')
     .default('127.0.0.1:9092'),
+  // Live metrics written by the storage writers; the same variables and defaults as the worker.
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().max(100).default('sluice:'),
   // The console's public URL. Required in production, where it decides the cookie's Secure flag.
   BETTER_AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Extra origins allowed to sign in (comma-separated), e.g. a reverse proxy's host name.
@@ -44,6 +47,8 @@ export interface WebEnv {
   databaseUrl: string;
   databaseSchema: string | undefined;
   kafkaBrokers: string[];
+  redisUrl: string;
+  redisKeyPrefix: string;
   authSecret: string;
   authUrl: string;
   trustedOrigins: string[];
@@ -69,6 +74,8 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     databaseUrl: e.DATABASE_URL,
     databaseSchema: e.DATABASE_SCHEMA,
     kafkaBrokers: e.KAFKA_BROKERS.split(','),
+    redisUrl: e.REDIS_URL,
+    redisKeyPrefix: e.REDIS_KEY_PREFIX,
     authSecret: resolveAuthSecret({
       secret: e.BETTER_AUTH_SECRET,
       production,

@@ -1,7 +1,7 @@
 // The fetch adapter's context: the session from the request's cookie plus the process-wide
 // clients, handed to the testable createContextInner.
 import 'server-only';
-import { getAuth, getDb, getKafka, getThroughputSampler } from './services.ts';
+import { getAuth, getDb, getKafka, getRealtime, getThroughputSampler } from './services.ts';
 import { getSessionUser } from './session.ts';
 import { createContextInner } from './trpc.ts';
 
@@ -11,6 +11,7 @@ export async function createContext(opts: { headers: Headers }) {
     auth: getAuth(),
     kafka: getKafka(),
     throughput: getThroughputSampler(),
+    realtime: getRealtime(),
     user: await getSessionUser(opts.headers),
     sourceIp: opts.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null,
   });

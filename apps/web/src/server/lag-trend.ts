@@ -21,7 +21,7 @@ export function withGaps(points: LagPoint[], maxGapMs: number): LagPoint[] {
 }
 
 /** Twice the median interval between samples, at least `floorMs`: what counts as a hole. */
-export function gapThreshold(points: LagPoint[], floorMs: number): number {
+export function gapThreshold(points: readonly { t: number }[], floorMs: number): number {
   const deltas = points
     .slice(1)
     .map((p, i) => p.t - (points[i]?.t ?? p.t))

@@ -1,10 +1,13 @@
-// For router integration tests: a fresh PostgreSQL schema with every migration applied, real
-// db and auth clients bound to it, and callers signed in as each role (or as nobody).
+// For router integration tests: a fresh PostgreSQL schema with every migration applied, a Redis
+// key prefix of its own, real db, auth and Redis clients bound to them, and callers signed in as
+// each role (or as nobody).
 import { createAuth, type Role } from '@sluice/auth';
 import { createDb, quoteIdent, runMigrations } from '@sluice/db';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { KafkaAdminReader } from './kafka-admin.ts';
+import { createRealtimeReader, type RealtimeReader } from './realtime-reader.ts';
 import { createCaller } from './root.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
 import { createContextInner, type SessionUser } from './trpc.ts';
@@ -17,8 +20,20 @@ export const unreachableKafka: KafkaAdminReader = {
   describeGroup: () => Promise.reject(new Error('broker down')),
 };
 
-export async function createRouterHarness(kafka: KafkaAdminReader = unreachableKafka) {
+export interface HarnessOptions {
+  /** Replaces the reader of the harness's own Redis prefix (e.g. one for a Redis that is down). */
+  realtime?: RealtimeReader;
+}
+
+export async function createRouterHarness(
+  kafka: KafkaAdminReader = unreachableKafka,
+  options: HarnessOptions = {},
+) {
   const schema = uniqueName('web_test');
+  // Suites write the keys the storage writers would, under a prefix no other suite uses.
+  const redisPrefix = `${schema}:`;
+  const redis = new Redis(testEnv.redisUrl, { maxRetriesPerRequest: 1 });
+  const realtime = options.realtime ?? createRealtimeReader(redis, redisPrefix);
   await runMigrations({ url: testEnv.databaseUrl, schema });
   const db = createDb({ url: testEnv.databaseUrl, searchPath: schema, maxConnections: 3 });
   const auth = createAuth({
@@ -32,7 +47,15 @@ export async function createRouterHarness(kafka: KafkaAdminReader = unreachableK
   const throughput = createThroughputSampler();
   const as = (user: SessionUser | null, now?: () => Date) =>
     createCaller(
-      createContextInner({ db, auth, kafka, throughput, user, ...(now ? { now } : {}) }),
+      createContextInner({
+        db,
+        auth,
+        kafka,
+        throughput,
+        realtime,
+        user,
+        ...(now ? { now } : {}),
+      }),
     );
   const userWith = (role: Role): SessionUser => ({
     id: `u-${role}`,
@@ -44,12 +67,18 @@ export async function createRouterHarness(kafka: KafkaAdminReader = unreachableK
     db,
     auth,
     schema,
+    /** A client of the test's Redis and the prefix every key must carry. */
+    redis,
+    redisPrefix,
     anonymous: as(null),
     viewer: as(userWith('viewer')),
     operator: as(userWith('operator')),
     admin: as(userWith('admin')),
     as,
     async close() {
+      const keys = await redis.keys(`${redisPrefix}*`);
+      if (keys.length > 0) await redis.del(...keys);
+      redis.disconnect();
       await db.$client.end();
       const client = new pg.Client({ connectionString: testEnv.databaseUrl });
       await client.connect();

@@ -1,11 +1,12 @@
 // Process-wide clients of the web server, created on first use: the database pool, the auth
-// instance, the Kafka admin reader and the throughput sampler. Only the HTTP adapters import
+// instance, the Kafka admin reader, the throughput sampler and the Redis reader. Only the HTTP adapters import
 // this module; routers receive these through the context.
 import 'server-only';
 import { createAuth } from '@sluice/auth';
 import { createDb } from '@sluice/db';
 import { env } from '../env.ts';
 import { createKafkaAdminReader } from './kafka-admin.ts';
+import { connectRealtimeReader } from './realtime-reader.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
 
 function once<T>(make: () => T): () => T {
@@ -40,3 +41,8 @@ export const getAuth = once(() => {
 export const getKafka = once(() => createKafkaAdminReader(env().kafkaBrokers));
 
 export const getThroughputSampler = once(() => createThroughputSampler());
+
+export const getRealtime = once(() => {
+  const e = env();
+  return connectRealtimeReader(e.redisUrl, e.redisKeyPrefix);
+});

@@ -8,6 +8,7 @@ import type { Database } from '@sluice/db';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { KafkaAdminReader } from './kafka-admin.ts';
+import type { RealtimeReader } from './realtime-reader.ts';
 import type { ThroughputSampler } from './throughput-sampler.ts';
 
 export interface SessionUser {
@@ -22,6 +23,7 @@ export interface ContextDeps {
   auth: Auth;
   kafka: KafkaAdminReader;
   throughput: ThroughputSampler;
+  realtime: RealtimeReader;
   user: SessionUser | null;
   sourceIp?: string | null;
   now?: () => Date;
@@ -33,6 +35,7 @@ export function createContextInner(deps: ContextDeps) {
     auth: deps.auth,
     kafka: deps.kafka,
     throughput: deps.throughput,
+    realtime: deps.realtime,
     user: deps.user,
     sourceIp: deps.sourceIp ?? null,
     now: deps.now ?? (() => new Date()),

@@ -29,6 +29,11 @@ describe('access control', () => {
   it('answers UNAUTHORIZED to every procedure without a session', async () => {
     const calls = [
       h.anonymous.overview.summary(),
+      h.anonymous.overview.history({}),
+      h.anonymous.overview.eventsPerMinute({}),
+      h.anonymous.overview.latency({}),
+      h.anonymous.overview.sinks(),
+      h.anonymous.aggregates.live({}),
       h.anonymous.groups.list(),
       h.anonymous.groups.detail({ groupId: 'storage-writers' }),
       h.anonymous.aggregates.windows(range),
@@ -63,5 +68,10 @@ describe('access control', () => {
   it('lets a viewer read the viewer procedures', async () => {
     expect(await codeOf(h.viewer.aggregates.windows(range))).toBe('OK');
     expect(await codeOf(h.viewer.overview.summary())).toBe('OK');
+    expect(await codeOf(h.viewer.overview.history({}))).toBe('OK');
+    expect(await codeOf(h.viewer.overview.eventsPerMinute({}))).toBe('OK');
+    expect(await codeOf(h.viewer.overview.latency({}))).toBe('OK');
+    expect(await codeOf(h.viewer.overview.sinks())).toBe('OK');
+    expect(await codeOf(h.viewer.aggregates.live({}))).toBe('OK');
   });
 });

@@ -1,15 +1,29 @@
+import { HLL_STANDARD_ERROR, HyperLogLog } from '@sluice/core';
 import { windowAggregates } from '@sluice/db';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
+import { MERGED_WINDOWS } from './aggregates.ts';
+
+/** A partition's sketch of users `user-{from}` .. `user-{to - 1}`, as the aggregator builds it. */
+function users(from: number, to: number) {
+  const h = new HyperLogLog();
+  for (let i = from; i < to; i++) h.add(`user-${i}`);
+  return {
+    uniqueUsersSketch: Buffer.from(h.registers),
+    uniqueUsersEstimate: Math.round(h.estimate()),
+  };
+}
+
+// The 10:00 pageview window's three partitions: users 0-699, 500-1999 and 1900-2299 overlap,
+// so the window saw 2,300 distinct users while the largest partition saw 1,500.
+const PAGEVIEW_PARTS = [users(0, 700), users(500, 2000), users(1900, 2300)];
+const PAGEVIEW_UNION = 2300;
 
 let h: RouterHarness;
 beforeAll(async () => {
   h = await createRouterHarness();
-  const base = {
-    windowSize: '1m',
-    dimensions: '',
-    uniqueUsersSketch: Buffer.from([0]),
-  };
+  const base = { windowSize: '1m', dimensions: '', ...users(0, 1) };
   const t0 = new Date('2026-03-01T10:00:00Z');
   const t1 = new Date('2026-03-01T10:01:00Z');
   await h.db.insert(windowAggregates).values([
@@ -22,7 +36,7 @@ beforeAll(async () => {
       count: 10,
       lateAccepted: 1,
       lateDropped: 0,
-      uniqueUsersEstimate: 7,
+      ...PAGEVIEW_PARTS[0],
     },
     {
       ...base,
@@ -32,7 +46,7 @@ beforeAll(async () => {
       count: 20,
       lateAccepted: 0,
       lateDropped: 2,
-      uniqueUsersEstimate: 15,
+      ...PAGEVIEW_PARTS[1],
     },
     {
       ...base,
@@ -42,7 +56,7 @@ beforeAll(async () => {
       count: 5,
       lateAccepted: 0,
       lateDropped: 0,
-      uniqueUsersEstimate: 4,
+      ...PAGEVIEW_PARTS[2],
     },
     {
       ...base,
@@ -50,7 +64,7 @@ beforeAll(async () => {
       type: 'click',
       sourcePartition: 0,
       count: 3,
-      uniqueUsersEstimate: 3,
+      ...users(0, 3),
     },
     {
       ...base,
@@ -58,7 +72,7 @@ beforeAll(async () => {
       type: 'pageview',
       sourcePartition: 2,
       count: 8,
-      uniqueUsersEstimate: 6,
+      ...users(10, 16),
     },
     // Another window size and a window outside the range must not leak in.
     {
@@ -68,7 +82,6 @@ beforeAll(async () => {
       type: 'pageview',
       sourcePartition: 0,
       count: 999,
-      uniqueUsersEstimate: 1,
     },
     {
       ...base,
@@ -76,7 +89,6 @@ beforeAll(async () => {
       type: 'pageview',
       sourcePartition: 0,
       count: 777,
-      uniqueUsersEstimate: 1,
     },
   ]);
 });
@@ -85,26 +97,23 @@ afterAll(() => h.close());
 const range = { from: '2026-03-01T10:00:00Z', to: '2026-03-01T11:00:00Z' };
 
 describe('aggregates.windows', () => {
-  it('merges partial rows across source partitions', async () => {
+  it('adds counts across source partitions', async () => {
     const r = await h.viewer.aggregates.windows({ size: '1m', ...range });
-    expect(r.windows).toEqual([
+    expect(r.windows.map(({ uniqueUsers: _, ...w }) => w)).toEqual([
       {
         windowStart: '2026-03-01T10:00:00.000Z',
         type: 'click',
         count: 3,
         lateAccepted: 0,
         lateDropped: 0,
-        uniqueUsersLowerBound: 3,
         partitions: 1,
       },
-      // Counts add up (10+20+5); unique users take the largest partition's estimate, not the sum.
       {
         windowStart: '2026-03-01T10:00:00.000Z',
         type: 'pageview',
         count: 35,
         lateAccepted: 1,
         lateDropped: 2,
-        uniqueUsersLowerBound: 15,
         partitions: 3,
       },
       {
@@ -113,11 +122,73 @@ describe('aggregates.windows', () => {
         count: 8,
         lateAccepted: 0,
         lateDropped: 0,
-        uniqueUsersLowerBound: 6,
         partitions: 1,
       },
     ]);
     expect(r.types).toEqual(['click', 'pageview']);
+  });
+
+  it("merges the stored sketches of a window: the union of its partitions' users", async () => {
+    const r = await h.viewer.aggregates.windows({ size: '1m', ...range });
+    const pageviews = r.windows.find(
+      (w) => w.type === 'pageview' && w.windowStart === '2026-03-01T10:00:00.000Z',
+    );
+    // The same merge, done here from the sketches as they are stored.
+    const w = windowAggregates;
+    const stored = await h.db
+      .select({ sketch: w.uniqueUsersSketch })
+      .from(w)
+      .where(
+        and(
+          eq(w.windowStart, new Date('2026-03-01T10:00:00Z')),
+          eq(w.windowSize, '1m'),
+          eq(w.type, 'pageview'),
+        ),
+      );
+    expect(stored).toHaveLength(3);
+    const union = new HyperLogLog();
+    for (const row of stored) union.merge(new HyperLogLog(new Uint8Array(row.sketch)));
+    expect(pageviews?.uniqueUsers).toBe(Math.round(union.estimate()));
+    const estimate = pageviews?.uniqueUsers ?? 0;
+    expect(Math.abs(estimate - PAGEVIEW_UNION)).toBeLessThan(
+      3 * HLL_STANDARD_ERROR * PAGEVIEW_UNION,
+    );
+    // Not the old lower bound (largest partition), not the sum of the partitions.
+    const perPartition = PAGEVIEW_PARTS.map((p) => p.uniqueUsersEstimate);
+    expect(estimate).not.toBe(Math.max(...perPartition));
+    expect(estimate).toBeGreaterThan(Math.max(...perPartition) * 1.2);
+    expect(estimate).toBeLessThan(perPartition.reduce((a, b) => a + b, 0) * 0.9);
+    expect(r.uniqueUsersStandardError).toBeCloseTo(0.023, 3);
+    // A single-partition window is that partition's own estimate.
+    expect(r.windows.find((w) => w.type === 'click')?.uniqueUsers).toBe(
+      users(0, 3).uniqueUsersEstimate,
+    );
+  });
+
+  it('merges only the newest windows, and says which', async () => {
+    const start = Date.parse('2026-02-01T00:00:00Z');
+    const extra = MERGED_WINDOWS + 5;
+    await h.db.insert(windowAggregates).values(
+      Array.from({ length: extra }, (_, i) => ({
+        windowStart: new Date(start + i * 3600_000),
+        windowSize: '1h',
+        dimensions: '',
+        type: 'budget',
+        sourcePartition: 0,
+        count: 1,
+        ...users(i, i + 2),
+      })),
+    );
+    const r = await h.viewer.aggregates.windows({
+      size: '1h',
+      from: '2026-02-01T00:00:00Z',
+      to: new Date(start + extra * 3600_000).toISOString(),
+      types: ['budget'],
+    });
+    expect(r.windows).toHaveLength(extra);
+    expect(r.mergedWindows).toBe(MERGED_WINDOWS);
+    expect(r.windows.slice(0, 5).map((w) => w.uniqueUsers)).toEqual([null, null, null, null, null]);
+    expect(r.windows.slice(5).every((w) => w.uniqueUsers === 2)).toBe(true);
   });
 
   it('filters by window size and by type', async () => {

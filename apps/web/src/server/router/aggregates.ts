@@ -1,22 +1,32 @@
-// Window aggregates merged across source partitions at read time: counts add up, but unique
-// users do not (the same user may appear in several partitions), so the console shows the
-// largest per-partition estimate, a lower bound, and labels it as such.
+// Window aggregates merged across source partitions at read time (counts add up; unique users
+// are the union of the partitions' HyperLogLog sketches), and the live minute from Redis.
+import { HLL_STANDARD_ERROR } from '@sluice/core';
 import { windowAggregates } from '@sluice/db';
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { readLiveMinutes } from '../live-minute.ts';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
+import { unavailable } from '../unavailable.ts';
+import { mergeSketches } from '../unique-users.ts';
 
 export const WINDOW_SIZES = ['1m', '5m', '1h'] as const;
 
 // The widest range per window size keeps a response under a few thousand windows per type.
 const MAX_RANGE_MS = { '1m': 24 * 3600_000, '5m': 7 * 24 * 3600_000, '1h': 90 * 24 * 3600_000 };
 
+// Sketches are 2 KiB each: merging is done for the newest windows only (the ones the table
+// shows), within a budget of rows, so a day of 1-minute windows stays a fast read.
+export const MERGED_WINDOWS = 200;
+const SKETCH_ROW_BUDGET = 4000;
+
+const typeName = z.string().min(1).max(64);
+
 const input = z
   .object({
     size: z.enum(WINDOW_SIZES),
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
-    types: z.array(z.string().min(1).max(64)).max(50).optional(),
+    types: z.array(typeName).max(50).optional(),
   })
   .refine((i) => Date.parse(i.from) < Date.parse(i.to), { message: 'from must be before to' })
   .refine((i) => Date.parse(i.to) - Date.parse(i.from) <= MAX_RANGE_MS[i.size], {
@@ -26,6 +36,13 @@ const input = z
 export const aggregatesRouter = createTRPCRouter({
   windows: viewerProcedure.input(input).query(async ({ ctx, input }) => {
     const w = windowAggregates;
+    const filter = (from: Date) =>
+      and(
+        eq(w.windowSize, input.size),
+        gte(w.windowStart, from),
+        lt(w.windowStart, new Date(input.to)),
+        input.types?.length ? inArray(w.type, input.types) : undefined,
+      );
     const rows = await ctx.db
       .select({
         windowStart: w.windowStart,
@@ -33,36 +50,71 @@ export const aggregatesRouter = createTRPCRouter({
         count: sql<string>`sum(${w.count})`,
         lateAccepted: sql<string>`sum(${w.lateAccepted})`,
         lateDropped: sql<string>`sum(${w.lateDropped})`,
-        uniqueUsersLowerBound: sql<string>`max(${w.uniqueUsersEstimate})`,
         partitions: sql<number>`count(DISTINCT ${w.sourcePartition})::int`,
+        rows: sql<number>`count(*)::int`,
       })
       .from(w)
-      .where(
-        and(
-          eq(w.windowSize, input.size),
-          gte(w.windowStart, new Date(input.from)),
-          lt(w.windowStart, new Date(input.to)),
-          input.types?.length ? inArray(w.type, input.types) : undefined,
-        ),
-      )
+      .where(filter(new Date(input.from)))
       .groupBy(w.windowStart, w.type)
       .orderBy(asc(w.windowStart), asc(w.type))
       .limit(20_000);
 
+    // The newest windows whose sketches fit the budget; older ones show no unique users.
+    const merge = new Set<string>();
+    let budget = SKETCH_ROW_BUDGET;
+    for (let i = rows.length - 1; i >= 0 && merge.size < MERGED_WINDOWS; i--) {
+      const r = rows[i] as (typeof rows)[number];
+      if (r.rows > budget) break;
+      budget -= r.rows;
+      merge.add(`${r.windowStart.getTime()}/${r.type}`);
+    }
+    const sketches = new Map<string, Uint8Array[]>();
+    const oldest = rows[rows.length - merge.size];
+    if (merge.size > 0 && oldest) {
+      const found = await ctx.db
+        .select({ windowStart: w.windowStart, type: w.type, sketch: w.uniqueUsersSketch })
+        .from(w)
+        .where(filter(oldest.windowStart));
+      for (const f of found) {
+        const key = `${f.windowStart.getTime()}/${f.type}`;
+        if (!merge.has(key)) continue;
+        const list = sketches.get(key) ?? [];
+        list.push(f.sketch);
+        sketches.set(key, list);
+      }
+    }
+
     return {
       size: input.size,
-      windows: rows.map((r) => ({
-        windowStart: r.windowStart.toISOString(),
-        type: r.type,
-        count: Number(r.count),
-        lateAccepted: Number(r.lateAccepted),
-        lateDropped: Number(r.lateDropped),
-        uniqueUsersLowerBound: Number(r.uniqueUsersLowerBound),
-        partitions: r.partitions,
-      })),
+      uniqueUsersStandardError: HLL_STANDARD_ERROR,
+      mergedWindows: merge.size,
+      windows: rows.map((r) => {
+        const list = sketches.get(`${r.windowStart.getTime()}/${r.type}`);
+        return {
+          windowStart: r.windowStart.toISOString(),
+          type: r.type,
+          count: Number(r.count),
+          lateAccepted: Number(r.lateAccepted),
+          lateDropped: Number(r.lateDropped),
+          // null: not among the merged windows, or a stored sketch was unreadable.
+          uniqueUsers: list ? mergeSketches(list).estimate : null,
+          partitions: r.partitions,
+        };
+      }),
       types: [...new Set(rows.map((r) => r.type))].sort(),
-      // No process writes a live minute to Redis yet (no key layout exists); the page says so.
-      live: null,
     };
   }),
+
+  /** The open minute and the one before it, from Redis: partial until late events stop. */
+  live: viewerProcedure
+    .input(
+      z.object({ topPages: z.number().int().min(1).max(50).default(10) }).default({ topPages: 10 }),
+    )
+    .query(async ({ ctx, input }) => {
+      try {
+        return await readLiveMinutes(ctx.realtime, ctx.now().getTime(), input.topPages);
+      } catch (err) {
+        throw unavailable('Redis', err);
+      }
+    }),
 });

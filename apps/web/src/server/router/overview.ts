@@ -1,12 +1,14 @@
 // Overview: throughput per stage (from topic end offsets), DLQ and late rates, lag per group
-// (the lag monitor's latest samples), late events from the window aggregates. Sources that do
-// not exist yet (end-to-end latency, sink health) are reported as such, never estimated.
+// (the lag monitor's latest samples), late events from the window aggregates; the history
+// charts (overview-history.ts) and the Redis panels (overview-realtime.ts) poll on their own.
 import { lagSamples, windowAggregates } from '@sluice/db';
 import { and, eq, gte, sql } from 'drizzle-orm';
 import type { KafkaAdminReader } from '../kafka-admin.ts';
 import { DLQ_TOPIC, LATE_TOPIC, STAGE_TOPICS } from '../pipeline.ts';
 import type { ThroughputSampler } from '../throughput-sampler.ts';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
+import { history } from './overview-history.ts';
+import { eventsPerMinute, latency, sinks } from './overview-realtime.ts';
 
 type Rates =
   | { ok: true; rates: Record<string, number | null>; missingTopics: string[] }
@@ -108,11 +110,12 @@ export const overviewRouter = createTRPCRouter({
               dropped: Number(lateRow.lateDropped ?? 0),
             }
           : null,
-      // No process records these yet; the page says so instead of showing a number.
-      endToEndLatency: null,
-      sinkHealth: null,
     };
   }),
+  history,
+  eventsPerMinute,
+  latency,
+  sinks,
 });
 
 const SEVERITY = ['OK', 'WARN', 'REWIND', 'STALL', 'STOP'];

@@ -171,7 +171,7 @@ export function AggregatesView() {
                       <td>{time(w.windowStart)}</td>
                       <td>{w.type}</td>
                       <td className="num">{num(w.count)}</td>
-                      <td className="num">≥ {num(w.uniqueUsersLowerBound)}</td>
+                      <td className="num">{num(w.uniqueUsers)}</td>
                       <td className="num">{num(w.lateAccepted)}</td>
                       <td className="num">{num(w.lateDropped)}</td>
                       <td className="num">{w.partitions}</td>
