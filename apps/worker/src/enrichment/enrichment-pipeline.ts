@@ -32,6 +32,12 @@ export interface EnrichmentPipelineOptions {
 export interface ProducedRecord {
   key: Uint8Array | null;
   value: string;
+  /**
+   * The raw record's Kafka timestamp (when it entered Sluice), kept on the enriched record as
+   * Kafka Streams keeps an input's timestamp on its outputs: the storage writers measure
+   * end-to-end latency from it.
+   */
+  timestamp: string;
 }
 
 export interface PipelineResult {
@@ -111,6 +117,7 @@ export function createEnrichmentPipeline(options: EnrichmentPipelineOptions): En
         result.enriched.push({
           key: message.key ?? Buffer.from(o.event.session_id),
           value: JSON.stringify(o.event),
+          timestamp: message.timestamp,
         });
         return;
       }

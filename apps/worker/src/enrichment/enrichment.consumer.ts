@@ -82,7 +82,11 @@ export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise
       if (result.enriched.length > 0) {
         topicMessages.push({
           topic: o.outputTopic,
-          messages: result.enriched.map((r) => ({ key: asBuffer(r.key), value: r.value })),
+          messages: result.enriched.map((r) => ({
+            key: asBuffer(r.key),
+            value: r.value,
+            timestamp: r.timestamp,
+          })),
         });
       }
       if (result.dlq.length > 0) {
