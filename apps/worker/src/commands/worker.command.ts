@@ -17,6 +17,7 @@ import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
 import { createStorageMetrics } from '../storage/storage-metrics.ts';
 import { batchPolicy, createSinks } from '../storage/storage-setup.ts';
+import { startStorageTelemetry } from '../storage/storage-telemetry.ts';
 import { registerWorkerLagMonitorCommand } from './worker-lag-monitor.ts';
 
 const log = (worker: string) => (message: string) =>
@@ -209,6 +210,15 @@ export function registerWorkerCommands(program: Command): void {
               log: c.say,
             }),
           ),
+        telemetry: (runners) =>
+          startStorageTelemetry({
+            redisUrl: c.env.REDIS_URL,
+            prefix: c.env.REDIS_KEY_PREFIX,
+            workerId: c.workerId,
+            runners: () => runners,
+            metrics,
+            log: c.say,
+          }),
         metrics,
         workerId: c.workerId,
         maxPending: c.env.STORAGE_MAX_PENDING,

@@ -29,8 +29,18 @@ export interface SinkRunner {
   /** Records handed over and not yet durable. */
   pending(): number;
   isUp(): boolean;
+  /** What the console's sink-health panel shows. */
+  health(): SinkRunnerHealth;
   /** Writes what is buffered and stops; gives up (leaving it uncommitted) after `timeoutMs`. */
   stop(timeoutMs: number): Promise<void>;
+}
+
+export interface SinkRunnerHealth {
+  up: boolean;
+  pending: number;
+  lastOkAtMs: number | null;
+  lastError: string | null;
+  lastErrorAtMs: number | null;
 }
 
 export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
@@ -42,6 +52,9 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
   let oldestAt: number | null = null;
   let inFlight = 0;
   let up = true;
+  let lastOkAtMs: number | null = null;
+  let lastError: string | null = null;
+  let lastErrorAtMs: number | null = null;
   let stopping = false;
   let abandon = false;
   let wake: (() => void) | undefined;
@@ -70,6 +83,8 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
       factor: 2,
       randomize: true,
       onFailedAttempt: ({ error, retriesLeft }) => {
+        lastError = error.message.slice(0, 500);
+        lastErrorAtMs = now();
         if (retriesLeft > 0) o.metrics.retries.inc({ sink: name });
         o.log(`sink ${name}: write of ${batch.length} failed (${error.message})`);
       },
@@ -93,6 +108,7 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
     for (;;) {
       try {
         await writeOnce(batch);
+        lastOkAtMs = now();
         setUp(true);
         break;
       } catch (err) {
@@ -146,6 +162,13 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
     },
     pending: () => buffer.length + inFlight,
     isUp: () => up,
+    health: () => ({
+      up,
+      pending: buffer.length + inFlight,
+      lastOkAtMs,
+      lastError,
+      lastErrorAtMs,
+    }),
     async stop(timeoutMs) {
       stopping = true;
       wake?.();

@@ -11,12 +11,19 @@ export interface StorageMetrics {
   pending: Gauge<'sink'>;
   paused: Gauge<'sink'>;
   commits: Counter;
+  endToEndSeconds: Histogram;
 }
 
 export function createStorageMetrics(registry: Registry): StorageMetrics {
   const registers = [registry];
   const labelNames = ['sink'] as const;
   return {
+    endToEndSeconds: new Histogram({
+      name: 'sluice_end_to_end_latency_seconds',
+      help: 'From an event entering events.raw to its batch being durable in every sink it was routed to',
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+      registers,
+    }),
     up: new Gauge({
       name: 'sluice_storage_sink_up',
       help: '1 while the sink accepts writes, 0 after a batch failed every retry',

@@ -3,7 +3,9 @@
 // offsets are committed only up to what every sink the batch was routed to has made durable
 // (the offset tracker), with plain commitOffsets: the stores are outside Kafka, so there is no
 // transaction, and their idempotent writes make the at-least-once redelivery effectively exactly
-// once. A sink holding more than its bound pauses only the partitions it holds back.
+// once. A sink holding more than its bound pauses only the partitions it holds back. A revoked
+// partition is forgotten at once (its new owner re-reads from the last commit; what this member
+// still writes of it is idempotent and never committed here).
 import {
   backpressure,
   buildDlqRecord,
@@ -16,6 +18,7 @@ import {
   type Consumer,
   createExactlyOnceConsumer,
   createProducer,
+  ErrorCodes,
   type Kafka,
 } from '../kafka/kafka-client.ts';
 import { APP_VERSION } from '../version.ts';
@@ -28,6 +31,7 @@ import {
   parseStorageRecord,
   type RecordKind,
 } from './storage-record-parser.ts';
+import type { StorageTelemetry } from './storage-telemetry.ts';
 
 export interface StorageWorkerOptions {
   kafka: Kafka;
@@ -36,6 +40,8 @@ export interface StorageWorkerOptions {
   router: () => EventRouter;
   /** Builds the runners once the DLQ producer and the tracker exist. */
   runners: (deps: RunnerDeps) => SinkRunner[];
+  /** End-to-end latency and sink health for the console. */
+  telemetry: (runners: readonly SinkRunner[]) => StorageTelemetry;
   metrics: StorageMetrics;
   workerId: string;
   maxPending: number;
@@ -57,12 +63,26 @@ export interface RunningStorageWorker {
 const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export async function startStorageWorker(o: StorageWorkerOptions): Promise<RunningStorageWorker> {
+  const tracker = createOffsetTracker();
+  // Kafka timestamps (ingestion times) of the events of each segment not yet durable everywhere.
+  const eventTimes = new Map<number, number[]>();
+  // Which sinks paused a partition: it resumes only when none of them holds it back any more.
+  const pausedBy = new Map<string, { tp: TopicPartition; sinks: Set<string> }>();
   const consumer: Consumer = createExactlyOnceConsumer(o.kafka, o.groupId, true, {
     'js.consumer.max.batch.size': 5000,
+    rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
+      const revoked = err.code === ErrorCodes.ERR__REVOKE_PARTITIONS;
+      const parts = assignment.map((a) => `${a.topic}[${a.partition}]`).join(', ');
+      o.log(`partitions ${revoked ? 'revoked' : 'assigned'}: ${parts || '(none)'}`);
+      if (!revoked) return;
+      for (const tp of assignment) {
+        for (const id of tracker.revoke(tp)) eventTimes.delete(id);
+        pausedBy.delete(tpKey(tp));
+      }
+    },
   });
   const producer = createProducer(o.kafka);
   await producer.connect();
-  const tracker = createOffsetTracker();
   const kinds = new Map<string, RecordKind>([
     [o.topics.enriched, 'event'],
     [o.topics.aggregates, 'aggregate'],
@@ -101,7 +121,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
 
   const runners = o.runners({
     onDurable: (sink) => (ids) => {
-      for (const id of ids) tracker.done(id, sink);
+      for (const id of ids) if (tracker.done(id, sink)) durableEverywhere(id);
     },
     deadLetter: (sink) => (failures) =>
       sendDlq(
@@ -118,9 +138,14 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
       ),
   });
   const byName = new Map(runners.map((r) => [r.name, r]));
+  const telemetry = o.telemetry(runners);
+  function durableEverywhere(segment: number) {
+    const times = eventTimes.get(segment);
+    if (times === undefined) return;
+    eventTimes.delete(segment);
+    telemetry.durable(times);
+  }
 
-  // Which sinks paused a partition: it resumes only when none of them holds it back any more.
-  const pausedBy = new Map<string, { tp: TopicPartition; sinks: Set<string> }>();
   const pausedSinks = new Set<string>();
   const applyBackpressure = () => {
     for (const r of runners) {
@@ -232,6 +257,13 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
         batch.lastOffset(),
         perSink.keys(),
       );
+      if (kind === 'event') {
+        eventTimes.set(
+          segment,
+          batch.messages.map((m) => Number(m.timestamp)),
+        );
+        if (perSink.size === 0) durableEverywhere(segment);
+      }
       for (const [sink, records] of perSink) byName.get(sink)?.enqueue(records, segment);
       applyBackpressure();
     },
@@ -255,6 +287,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
         // Write what is buffered, commit what became durable, then leave the group.
         await Promise.all(runners.map((r) => r.stop(15_000)));
         await commit();
+        await telemetry.stop();
         await consumer.disconnect();
         await producer.disconnect();
         lifetime.finish();

@@ -11,8 +11,8 @@ describe('createOffsetTracker', () => {
     const b = t.add(p0, '10', '19', ['pg', 's3']);
     expect(t.committable()).toEqual([{ ...p0, offset: '0' }]);
 
-    t.done(b, 'pg');
-    t.done(b, 's3');
+    expect(t.done(b, 'pg')).toBe(false);
+    expect(t.done(b, 's3')).toBe(true); // b is now durable in every sink
     // b is durable, but a is not: committing 20 would lose a if we crashed now.
     expect(t.committable()).toEqual([{ ...p0, offset: '0' }]);
 
@@ -55,8 +55,10 @@ describe('createOffsetTracker', () => {
   it('forgets a revoked partition, and a late done() for it is harmless', () => {
     const t = createOffsetTracker();
     const a = t.add(p0, '0', '9', ['pg']);
-    t.revoke(p0);
-    t.done(a, 'pg');
+    const b = t.add(p0, '10', '19', ['pg']);
+    expect(t.revoke(p0)).toEqual([a, b]);
+    expect(t.revoke(p0)).toEqual([]);
+    expect(t.done(a, 'pg')).toBe(false);
     expect(t.committable()).toEqual([]);
     expect(t.heldBack('pg')).toEqual([]);
   });

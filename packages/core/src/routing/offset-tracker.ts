@@ -33,15 +33,21 @@ interface PartitionState {
 export interface OffsetTracker {
   /** Registers a consumed batch `[first, last]` and the sinks it must reach; returns its id. */
   add(tp: TopicPartition, firstOffset: string, lastOffset: string, sinks: Iterable<string>): number;
-  /** The sink has made the segment's records durable (written or dead-lettered). */
-  done(segmentId: number, sink: string): void;
+  /**
+   * The sink has made the segment's records durable (written or dead-lettered). True when that
+   * made the segment durable in every sink it was routed to.
+   */
+  done(segmentId: number, sink: string): boolean;
   /** Commit points that moved since they were last marked committed. */
   committable(): CommitPoint[];
   markCommitted(point: CommitPoint): void;
   /** Partitions with a segment still waiting for `sink` (the ones to pause when it is down). */
   heldBack(sink: string): TopicPartition[];
-  /** Forgets a partition (revoked in a rebalance: its new owner re-reads from the commit). */
-  revoke(tp: TopicPartition): void;
+  /**
+   * Forgets a partition (revoked in a rebalance: its new owner re-reads from the commit);
+   * returns the ids of the segments it dropped.
+   */
+  revoke(tp: TopicPartition): number[];
   /** Segments not yet durable everywhere. */
   pendingSegments(): number;
 }
@@ -81,9 +87,11 @@ export function createOffsetTracker(): OffsetTracker {
     },
     done(segmentId, sink) {
       const entry = byId.get(segmentId);
-      if (!entry) return; // revoked meanwhile
+      if (!entry) return false; // revoked meanwhile
       entry.segment.pending.delete(sink);
+      const complete = entry.segment.pending.size === 0;
       advance(entry.state);
+      return complete;
     },
     committable() {
       const out: CommitPoint[] = [];
@@ -107,9 +115,10 @@ export function createOffsetTracker(): OffsetTracker {
     },
     revoke(tp) {
       const st = partitions.get(tpKey(tp));
-      if (!st) return;
+      if (!st) return [];
       for (const seg of st.segments) byId.delete(seg.id);
       partitions.delete(tpKey(tp));
+      return st.segments.map((seg) => seg.id);
     },
     pendingSegments: () => byId.size,
   };
