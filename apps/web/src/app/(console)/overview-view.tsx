@@ -3,6 +3,10 @@ import { useQuery } from '@tanstack/react-query';
 import { duration, num, time } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
+import { EventsPerMinute } from './_overview/events-per-minute.tsx';
+import { HistoryPanels } from './_overview/history-panels.tsx';
+import { LatencyPanel } from './_overview/latency-panel.tsx';
+import { SinkHealthPanel } from './_overview/sink-health-panel.tsx';
 
 const rate = (r: number | null) => (r === null ? 'measuring…' : `${num(r)} /s`);
 
@@ -19,7 +23,7 @@ export function OverviewView() {
       ) : (
         <>
           <section className="panel" aria-labelledby="throughput-h">
-            <h2 id="throughput-h">Events per second by stage</h2>
+            <h2 id="throughput-h">Events per second by stage, now</h2>
             {q.data.kafka.ok ? (
               <div className="grid">
                 {q.data.kafka.stages.map((s) => (
@@ -44,14 +48,7 @@ export function OverviewView() {
             )}
           </section>
           <div className="grid">
-            <section className="panel" aria-labelledby="latency-h">
-              <h2 id="latency-h">End-to-end latency</h2>
-              <Empty>No data yet: no process records end-to-end latency.</Empty>
-            </section>
-            <section className="panel" aria-labelledby="sinks-h">
-              <h2 id="sinks-h">Sink health</h2>
-              <Empty>No data yet: the storage writers do not report health yet.</Empty>
-            </section>
+            <LatencyPanel />
             <section className="panel" aria-labelledby="late-h">
               <h2 id="late-h">Late events, last hour</h2>
               {q.data.lateLastHour ? (
@@ -64,6 +61,9 @@ export function OverviewView() {
               )}
             </section>
           </div>
+          <SinkHealthPanel />
+          <EventsPerMinute />
+          <HistoryPanels />
           <section className="panel" aria-labelledby="lag-h">
             <h2 id="lag-h">Lag per consumer group</h2>
             {q.data.lag.length === 0 ? (
@@ -97,7 +97,10 @@ export function OverviewView() {
               </table>
             )}
           </section>
-          <p className="muted">Updated {time(q.data.at)}; refreshes every 5 s.</p>
+          <p className="muted">
+            Updated {time(q.data.at)}; rates and sinks refresh every 5 s, Redis charts every 15 s,
+            lag history every 30 s.
+          </p>
         </>
       )}
     </>

@@ -1,19 +1,11 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
-import {
-  CartesianGrid,
-  Legend,
-  Line,
-  LineChart,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { clock, num, time } from '~/components/format.ts';
+import { num, time } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
+import { TimeChart } from '~/components/time-chart.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
+import { LiveMinutePanel } from './live-minute-panel.tsx';
 
 const SIZES = ['1m', '5m', '1h'] as const;
 const RANGES = [
@@ -22,7 +14,6 @@ const RANGES = [
   { label: 'Last 24 hours', ms: 24 * 3600_000 },
   { label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
 ];
-const COLORS = ['#0b5cad', '#c2410c', '#15803d', '#7e22ce', '#b91c1c', '#0e7490'];
 // 1m windows may be asked for at most a day at a time (the server enforces the same limit).
 const MAX_1M_MS = 24 * 3600_000;
 
@@ -43,16 +34,32 @@ export function AggregatesView() {
     }),
   );
 
-  const chart = useMemo(() => {
-    const byWindow = new Map<number, Record<string, number>>();
+  // Chart rows per window start: counts and merged unique users by type, late counts summed.
+  // A type without a row in a window has no key there, which the chart draws as a gap.
+  const charts = useMemo(() => {
+    const counts = new Map<number, Record<string, number | null>>();
+    const users = new Map<number, Record<string, number | null>>();
+    const late = new Map<number, Record<string, number | null>>();
     for (const w of q.data?.windows ?? []) {
       const t = Date.parse(w.windowStart);
-      const row = byWindow.get(t) ?? { t };
-      row[w.type] = w.count;
-      byWindow.set(t, row);
+      const c = counts.get(t) ?? { t };
+      c[w.type] = w.count;
+      counts.set(t, c);
+      if (w.uniqueUsers !== null) {
+        const u = users.get(t) ?? { t };
+        u[w.type] = w.uniqueUsers;
+        users.set(t, u);
+      }
+      const l = late.get(t) ?? { t, accepted: 0, dropped: 0 };
+      l.accepted = (l.accepted ?? 0) + w.lateAccepted;
+      l.dropped = (l.dropped ?? 0) + w.lateDropped;
+      late.set(t, l);
     }
-    return [...byWindow.values()].sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
+    const sorted = (m: Map<number, Record<string, number | null>>) =>
+      [...m.values()].sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
+    return { counts: sorted(counts), users: sorted(users), late: sorted(late) };
   }, [q.data]);
+  const se = q.data ? `${(q.data.uniqueUsersStandardError * 100).toFixed(1)} %` : '';
 
   return (
     <>
@@ -96,10 +103,7 @@ export function AggregatesView() {
           </select>
         </label>
       </form>
-      <section className="panel" aria-labelledby="live-h">
-        <h2 id="live-h">Live minute</h2>
-        <Empty>No data yet: no process publishes the current minute to Redis yet.</Empty>
-      </section>
+      <LiveMinutePanel />
       <section className="panel" aria-labelledby="agg-h">
         <h2 id="agg-h">Events per {size} window, merged across partitions</h2>
         {q.isPending ? (
@@ -110,36 +114,43 @@ export function AggregatesView() {
           <Empty>No data yet: no closed {size} windows in this range.</Empty>
         ) : (
           <>
-            <figure aria-label={`Event count per ${size} window by type`} style={{ margin: 0 }}>
-              <ResponsiveContainer width="100%" height={260}>
-                <LineChart data={chart}>
-                  <CartesianGrid strokeDasharray="3 3" />
-                  <XAxis
-                    dataKey="t"
-                    type="number"
-                    domain={['dataMin', 'dataMax']}
-                    tickFormatter={clock}
+            <TimeChart
+              label={`Event count per ${size} window by type`}
+              rows={charts.counts}
+              series={q.data.types.map((t) => ({ key: t, label: t }))}
+            />
+            <div className="grid">
+              <div>
+                <h3>Unique users (merged, ± {se})</h3>
+                {charts.users.length === 0 ? (
+                  <Empty>No data yet: no window in this range has a readable sketch.</Empty>
+                ) : (
+                  <TimeChart
+                    label={`Unique users per ${size} window by type, merged across partitions`}
+                    rows={charts.users}
+                    series={q.data.types.map((t) => ({ key: t, label: t }))}
+                    height={180}
                   />
-                  <YAxis />
-                  <Tooltip labelFormatter={(v) => clock(Number(v))} />
-                  <Legend />
-                  {q.data.types.map((t, i) => (
-                    <Line
-                      key={t}
-                      dataKey={t}
-                      stroke={COLORS[i % COLORS.length]}
-                      dot={false}
-                      connectNulls={false}
-                      isAnimationActive={false}
-                    />
-                  ))}
-                </LineChart>
-              </ResponsiveContainer>
-            </figure>
+                )}
+              </div>
+              <div>
+                <h3>Late events</h3>
+                <TimeChart
+                  label={`Late events accepted and dropped per ${size} window`}
+                  rows={charts.late}
+                  series={[
+                    { key: 'accepted', label: 'late accepted' },
+                    { key: 'dropped', label: 'late dropped' },
+                  ]}
+                  height={180}
+                />
+              </div>
+            </div>
             <table>
               <caption className="muted" style={{ textAlign: 'left', paddingBottom: '0.5rem' }}>
-                Unique users: the largest single-partition estimate, a lower bound (users seen in
-                several partitions cannot be summed).
+                Unique users: the union of the source partitions' HyperLogLog sketches, standard
+                error ± {se}; merged for the newest {q.data.mergedWindows} windows ("—" for older
+                ones: narrow the range to see them).
               </caption>
               <thead>
                 <tr>
@@ -149,7 +160,7 @@ export function AggregatesView() {
                     Count
                   </th>
                   <th scope="col" className="num">
-                    Unique users (≥)
+                    Unique users (± {se})
                   </th>
                   <th scope="col" className="num">
                     Late accepted
