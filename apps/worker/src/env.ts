@@ -13,6 +13,8 @@ const duration = z
 export const envSchema = z.object({
   SLUICE_HOME: z.string().min(1).optional(),
   SLUICE_CACHE_DIR: z.string().min(1).optional(),
+  // The Go toolchain for the GeoIP test-database builder, when not found where go-toolchain.ts looks.
+  GO_BINARY: z.string().min(1).optional(),
   SLUICE_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   KAFKA_BROKERS: z
     .string()

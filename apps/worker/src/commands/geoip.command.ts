@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
+import { loadEnv } from '../env.ts';
+import { findGo } from '../stack/go-toolchain.ts';
 import { StackError } from '../stack/service.ts';
 import { findRepoRoot } from '../stack/stack-paths.ts';
 
@@ -12,14 +14,10 @@ export function buildTestGeoDb(out: string, options: { demo: boolean; buildEpoch
   mkdirSync(dirname(resolve(out)), { recursive: true });
   const args = ['run', '.', '-out', resolve(out), '-build-epoch', String(options.buildEpoch)];
   if (options.demo) args.push('-demo');
+  const go = findGo(loadEnv());
   try {
-    execFileSync('go', args, { cwd: builder, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(go, args, { cwd: builder, stdio: ['ignore', 'inherit', 'inherit'] });
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new StackError(
-        'go not found: the test database builder needs Go (apt-get install -y golang)',
-      );
-    }
     throw new StackError(`building the GeoIP test database failed: ${(err as Error).message}`);
   }
 }
