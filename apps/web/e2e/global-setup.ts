@@ -1,11 +1,14 @@
-// Starts the built console (`next start`) on a free port against a new schema, seeded with
-// users of each role and a little data; stops it and drops the schema afterwards.
+// Starts the built console (`next start`) on a free port against a new schema and Redis key
+// prefix, seeded with users of each role and data shaped as the workers write it (window
+// partials with real HyperLogLog sketches, lag monitor polls, realtime metrics from a stand-in
+// storage writer); stops it and removes the schema and keys afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAuth, createUser } from '@sluice/auth';
+import { HyperLogLog } from '@sluice/core';
 import {
   auditLog,
   createDb,
@@ -14,6 +17,7 @@ import {
   runMigrations,
   windowAggregates,
 } from '@sluice/db';
+import { startDemoWriter } from './demo-writer.ts';
 import { E2E_USERS, e2eEnv } from './env.ts';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -53,7 +57,16 @@ async function seed(db: ReturnType<typeof createDb>, secret: string) {
   });
   for (const u of Object.values(E2E_USERS)) await createUser(auth, u);
   const minute = Math.floor(Date.now() / 60_000) * 60_000;
-  const sketch = Buffer.from([0]);
+  // Partition p saw users 40p .. 40p+59: neighbours overlap, so the merged count (140) is
+  // neither the sum (180) nor the largest partition (60).
+  const sketchOf = (p: number) => {
+    const h = new HyperLogLog();
+    for (let u = 40 * p; u < 40 * p + 60; u++) h.add(`user-${u}`);
+    return {
+      uniqueUsersSketch: Buffer.from(h.registers),
+      uniqueUsersEstimate: Math.round(h.estimate()),
+    };
+  };
   await db.insert(windowAggregates).values(
     [0, 1, 2].flatMap((p) =>
       [1, 2, 3].map((ago) => ({
@@ -62,23 +75,45 @@ async function seed(db: ReturnType<typeof createDb>, secret: string) {
         type: 'pageview',
         sourcePartition: p,
         count: 100 * (p + 1),
-        uniqueUsersSketch: sketch,
-        uniqueUsersEstimate: 10 * (p + 1),
+        lateAccepted: ago === 2 ? p : 0,
+        ...sketchOf(p),
       })),
     ),
   );
-  await db.insert(lagSamples).values(
-    [10, 8, 6, 2, 1].map((ago, i) => ({
-      sampledAt: new Date(minute - ago * 60_000),
-      groupId: 'storage-writers',
-      topic: 'events.enriched',
-      partition: 0,
-      endOffset: 1000,
-      offsetLag: 500 - i * 100,
-      timeLagS: 30 - i * 5,
-      status: 'OK',
-    })),
+  // The lag monitor's polls every 10 s over the last 20 minutes, 12 partitions per topic, with
+  // a hole from 12 to 9 minutes ago (monitor down). events.raw grows 50 records per partition
+  // per poll (60/s), events.enriched 40 (48/s), aggregates 5 (6/s).
+  const pipeline = [
+    { groupId: 'enrichment-workers', topic: 'events.raw', perPoll: 50 },
+    { groupId: 'aggregation-workers', topic: 'events.enriched', perPoll: 40 },
+    { groupId: 'storage-writers', topic: 'events.enriched', perPoll: 40 },
+    { groupId: 'storage-writers', topic: 'aggregates', perPoll: 5 },
+  ];
+  const polls = Array.from({ length: 120 }, (_, i) => Date.now() - (120 - i) * 10_000).filter(
+    (at) => at < Date.now() - 12 * 60_000 || at > Date.now() - 9 * 60_000,
   );
+  const samples = polls.flatMap((at, i) =>
+    pipeline.flatMap((g) =>
+      Array.from({ length: 12 }, (_, partition) => {
+        const end = Math.round(((at - (polls[0] as number)) / 10_000) * g.perPoll) + 1000;
+        const lag = 20 + ((i * 7 + partition * 3) % 40);
+        return {
+          sampledAt: new Date(at),
+          groupId: g.groupId,
+          topic: g.topic,
+          partition,
+          endOffset: end,
+          committedOffset: end - lag,
+          offsetLag: lag,
+          timeLagS: lag / 10,
+          status: 'OK',
+        };
+      }),
+    ),
+  );
+  for (let i = 0; i < samples.length; i += 1000) {
+    await db.insert(lagSamples).values(samples.slice(i, i + 1000));
+  }
   await db.insert(auditLog).values({
     actor: E2E_USERS.admin.email,
     action: 'user.create',
@@ -93,10 +128,12 @@ export default async function globalSetup() {
     throw new Error('no production build: run `pnpm --filter @sluice/web build` first');
   }
   const schema = `e2e_${Date.now().toString(36)}`;
+  const redisPrefix = `${schema}:`;
   const secret = randomBytes(32).toString('base64url');
   await runMigrations({ url: e2eEnv.databaseUrl, schema });
   const db = createDb({ url: e2eEnv.databaseUrl, searchPath: schema, maxConnections: 2 });
   await seed(db, secret);
+  const stopWriter = await startDemoWriter(e2eEnv.redisUrl, redisPrefix);
 
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -108,6 +145,8 @@ export default async function globalSetup() {
       NODE_ENV: 'production',
       PORT: String(port),
       DATABASE_SCHEMA: schema,
+      REDIS_URL: e2eEnv.redisUrl,
+      REDIS_KEY_PREFIX: redisPrefix,
       BETTER_AUTH_SECRET: secret,
       BETTER_AUTH_URL: baseUrl,
       // The suite signs in more often than the per-IP limit allows.
@@ -116,10 +155,11 @@ export default async function globalSetup() {
     }),
   });
   await waitForServer(`${baseUrl}/sign-in`, server, 60_000);
-  e2eEnv.publish({ baseUrl });
+  e2eEnv.publish({ baseUrl, schema });
 
   return async () => {
     if (server.pid) process.kill(-server.pid, 'SIGTERM');
+    await stopWriter();
     await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
     await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_drizzle`)} CASCADE`);
     await db.$client.end();

@@ -47,7 +47,7 @@ export function OverviewView() {
               </p>
             )}
           </section>
-          <div className="grid">
+          <div className="grid-2">
             <LatencyPanel />
             <section className="panel" aria-labelledby="late-h">
               <h2 id="late-h">Late events, last hour</h2>

@@ -119,7 +119,7 @@ export function AggregatesView() {
               rows={charts.counts}
               series={q.data.types.map((t) => ({ key: t, label: t }))}
             />
-            <div className="grid">
+            <div className="grid-2">
               <div>
                 <h3>Unique users (merged, ± {se})</h3>
                 {charts.users.length === 0 ? (
