@@ -12,7 +12,7 @@ import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
 import { createKafka, type Kafka } from '../kafka/kafka-client.ts';
 import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
-import { loadRoutingConfig } from '../storage/routing-file.ts';
+import { watchRoutingConfig } from '../storage/routing-file.ts';
 import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
 import { createStorageMetrics } from '../storage/storage-metrics.ts';
@@ -186,7 +186,17 @@ export function registerWorkerCommands(program: Command): void {
       'consumer group storage-writers: events.enriched, aggregates, sessions → TimescaleDB, Elasticsearch, Redis, S3',
     port: 9103,
     async start(c) {
-      const router = createEventRouter(loadRoutingConfig(c.env.STORAGE_ROUTING_CONFIG));
+      const rules = watchRoutingConfig(c.env.STORAGE_ROUTING_CONFIG, c.say);
+      // One router per rules object: rebuilt only when a reload brought new rules.
+      let router = createEventRouter(rules.current());
+      let routerRules = rules.current();
+      const currentRouter = () => {
+        if (rules.current() !== routerRules) {
+          routerRules = rules.current();
+          router = createEventRouter(routerRules);
+        }
+        return router;
+      };
       const metrics = createStorageMetrics(c.health.registry);
       const sinks = createSinks(c.env);
       const running = await startStorageWorker({
@@ -198,7 +208,7 @@ export function registerWorkerCommands(program: Command): void {
           sessions: c.topics.sessions,
           dlq: c.topics.dlq,
         },
-        router: () => router,
+        router: currentRouter,
         runners: (deps) =>
           Object.values(sinks).map((sink) =>
             startSinkRunner({
@@ -226,7 +236,14 @@ export function registerWorkerCommands(program: Command): void {
         log: c.say,
         onReady: c.onReady,
       });
-      return { ...running, stopping: 'writing what is buffered, committing, leaving the group' };
+      return {
+        ...running,
+        stop: async () => {
+          rules.close();
+          await running.stop();
+        },
+        stopping: 'writing what is buffered, committing, leaving the group',
+      };
     },
   });
 }

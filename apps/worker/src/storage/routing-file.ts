@@ -1,6 +1,6 @@
 // Loads the routing rules from STORAGE_ROUTING_CONFIG (a JSON file), or the default table.
 // A bad file is a ConfigError naming the file and every offending key.
-import { readFileSync } from 'node:fs';
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { DEFAULT_ROUTING, parseRoutingConfig, type RoutingConfig } from '@sluice/core';
 import { ConfigError } from '../env.ts';
 
@@ -16,4 +16,34 @@ export function loadRoutingConfig(path: string | undefined): RoutingConfig {
   if (!r.ok)
     throw new ConfigError(`routing config ${path} is invalid:\n  ${r.errors.join('\n  ')}`);
   return r.config;
+}
+
+export interface RoutingWatch {
+  current(): RoutingConfig;
+  close(): void;
+}
+
+/**
+ * Keeps the rules current without a restart: the file is polled (fs.watchFile survives the
+ * file being replaced by rename, as config management does) and re-read when it changes. A
+ * file that no longer parses or validates is reported and the previous rules stay in force.
+ * Batches consumed after a reload are routed by the new rules; a replay of older offsets is too.
+ */
+export function watchRoutingConfig(
+  path: string | undefined,
+  log: (message: string) => void,
+  pollMs = 5000,
+): RoutingWatch {
+  let config = loadRoutingConfig(path);
+  if (!path) return { current: () => config, close: () => {} };
+  watchFile(path, { interval: pollMs, persistent: false }, (curr, prev) => {
+    if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size) return;
+    try {
+      config = loadRoutingConfig(path);
+      log(`routing rules reloaded from ${path} (${config.rules.length} rules)`);
+    } catch (err) {
+      log(`${(err as Error).message}\n  keeping the previous rules`);
+    }
+  });
+  return { current: () => config, close: () => unwatchFile(path) };
 }

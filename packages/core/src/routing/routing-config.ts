@@ -1,6 +1,6 @@
 // The storage routing rules: which stores an enriched event is written to. Validated with zod
-// once at start-up (a bad file stops the worker with a message naming the key); the default is
-// the specification's table.
+// at start-up (a bad file stops the worker with a message naming the key) and on every reload
+// (a bad file keeps the rules in force); the default is the specification's table.
 import { z } from 'zod';
 
 export const DESTINATIONS = ['timescaledb', 'elasticsearch', 'redis', 's3'] as const;
