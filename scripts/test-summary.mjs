@@ -31,6 +31,13 @@ for (const pkg of packages) {
   for (const suite of report.testResults ?? []) {
     const name = relative(root, suite.name);
     const tests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+    // Still "pending" in the final report: the test process died under it (vitest then reports
+    // "Worker exited unexpectedly" as an unhandled error and may still call the file passed).
+    const unfinished = (suite.assertionResults ?? []).filter((t) => t.status === 'pending');
+    for (const t of unfinished) {
+      failed++;
+      console.log(`\n✗ ${name} › ${t.fullName}: never finished (the test process died?)`);
+    }
     if (tests.length === 0 && suite.status === 'failed') {
       failed++;
       console.log(`\n✗ ${name}\n${clip(suite.message ?? '(no message)')}`);

@@ -20,7 +20,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAwsCredentials, testEnv, uniqueName } from '../env.ts';
-import { groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
+import {
+  deleteGroups,
+  deletePrefixedTopics,
+  groupLag,
+  readTopic,
+} from '../support/kafka-reader.ts';
 import { repoRoot, runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
 import { aggregateRecords, enrichedEvents, sessionRecords } from './storage-fixtures.ts';
 
@@ -287,12 +292,7 @@ afterAll(async () => {
   for (const p of frozen) process.kill(p, 'SIGCONT');
   if (postgresDown) await startPostgres();
   for (const w of workers) w.child.kill('SIGKILL');
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.deleteTopics({
-    topics: await admin.listTopics().then((t) => t.filter((n) => n.startsWith(prefix))),
-  });
-  await admin.disconnect();
+  await deletePrefixedTopics(prefix);
   await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
   await db.end();
@@ -436,10 +436,7 @@ describe('storage writers', () => {
   it('changes no store when everything is consumed again', async () => {
     await stopWorker(worker);
     const before = await snapshot();
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.deleteGroups([group]);
-    await admin.disconnect();
+    await deleteGroups([group]);
     expect(await groupLag(group, topics.enriched)).toBe(A.byId.size);
 
     worker = startWorker();

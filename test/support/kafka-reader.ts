@@ -19,18 +19,35 @@ export const kafka = new KafkaJS.Kafka({
   },
 });
 
+// One admin client per test process, connected on first use and closed after each file (the
+// setup file's afterAll). The suites poll lag several times a second; creating and destroying a
+// librdkafka client per call at that rate once took a test process down with it.
+let shared: Promise<KafkaJS.Admin> | undefined;
+
+function admin(): Promise<KafkaJS.Admin> {
+  shared ??= (async () => {
+    const a = kafka.admin();
+    await a.connect();
+    return a;
+  })().catch((err) => {
+    shared = undefined;
+    throw err;
+  });
+  return shared;
+}
+
+export async function closeKafkaReader(): Promise<void> {
+  const a = shared;
+  shared = undefined;
+  if (a) await (await a).disconnect();
+}
+
 /** Sum over partitions of the last stable offset (what read_committed readers can reach). */
 export async function committedEndOffset(topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const offsets = await admin.fetchTopicOffsets(topic, {
-      isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
-    });
-    return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const offsets = await (await admin()).fetchTopicOffsets(topic, {
+    isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+  });
+  return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
 
 /**
@@ -81,31 +98,26 @@ export async function readTopic(
 
 /** Total lag of a consumer group on a topic (end offsets minus committed offsets). */
 export async function groupLag(group: string, topic: string): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const ends = await admin.fetchTopicOffsets(topic);
-    const committed = await admin.fetchOffsets({ groupId: group, topics: [topic] });
-    const byPartition = new Map(
-      committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [],
-    );
-    return ends.reduce((sum, p) => {
-      const c = byPartition.get(p.partition) ?? -1;
-      return sum + Number(p.high) - (c < 0 ? Number(p.low) : c);
-    }, 0);
-  } finally {
-    await admin.disconnect();
-  }
+  const a = await admin();
+  const ends = await a.fetchTopicOffsets(topic);
+  const committed = await a.fetchOffsets({ groupId: group, topics: [topic] });
+  const byPartition = new Map(
+    committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [],
+  );
+  return ends.reduce((sum, p) => {
+    const c = byPartition.get(p.partition) ?? -1;
+    return sum + Number(p.high) - (c < 0 ? Number(p.low) : c);
+  }, 0);
 }
 
 /** Deletes a suite's topics (every topic under its prefix). */
 export async function deletePrefixedTopics(prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics });
-  } finally {
-    await admin.disconnect();
-  }
+  const a = await admin();
+  const topics = (await a.listTopics()).filter((t) => t.startsWith(prefix));
+  if (topics.length > 0) await a.deleteTopics({ topics });
+}
+
+/** Deletes consumer groups (a replay from the start). */
+export async function deleteGroups(groups: string[]): Promise<void> {
+  await (await admin()).deleteGroups(groups);
 }
