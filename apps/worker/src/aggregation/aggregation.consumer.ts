@@ -166,7 +166,7 @@ export async function startAggregationWorker(
     if (r.evicted > 0) {
       o.metrics.evicted.inc(r.evicted);
       o.log(
-        `partition ${partition}: state cap reached, ${r.evicted} windows/sessions closed early`,
+        `ERROR partition ${partition}: state cap AGG_MAX_STATE_ENTRIES reached; ${r.evicted} windows/sessions closed early (emitted as final, later events for them count as late). Raise AGG_MAX_STATE_ENTRIES, or lower AGG_RETENTION / AGG_SESSION_GAP`,
       );
     }
     for (const [outcome, n] of r.outcomes) o.metrics.events.inc({ outcome }, n);

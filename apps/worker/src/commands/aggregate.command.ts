@@ -49,12 +49,17 @@ export function registerAggregateCommand(program: Command): void {
         { ...config, idleTimeoutMs: Number.MAX_SAFE_INTEGER },
         0,
       );
-      const totals = { read: 0, invalid: 0, late: 0, windows: 0 };
+      const totals = { read: 0, invalid: 0, late: 0, windows: 0, evicted: 0 };
       let batch: string[] = [];
       const emit = async (r: BatchResult) => {
         totals.invalid += r.outcomes.get('invalid') ?? 0;
         totals.late += r.late.length;
         totals.windows += r.windows.length;
+        if (r.evicted > 0 && totals.evicted === 0)
+          process.stderr.write(
+            'aggregate: ERROR state cap AGG_MAX_STATE_ENTRIES reached: the oldest windows/sessions close early (raise it, or lower AGG_RETENTION)\n',
+          );
+        totals.evicted += r.evicted;
         const lines = r.windows.map((w) => JSON.stringify(w.record));
         if (opts.sessions) for (const s of r.sessions) lines.push(JSON.stringify(s));
         if (lines.length > 0) await write(process.stdout, `${lines.join('\n')}\n`);
@@ -78,8 +83,10 @@ export function registerAggregateCommand(program: Command): void {
       await flush();
       await emit(pipeline.closeAll());
       process.stderr.write(
-        `aggregate: ${totals.read} read, ${totals.invalid} invalid, ${totals.late} dropped late, ${totals.windows} window results\n`,
+        `aggregate: ${totals.read} read, ${totals.invalid} invalid, ${totals.late} dropped late, ${totals.windows} window results${totals.evicted > 0 ? `, ${totals.evicted} closed early by the state cap` : ''}\n`,
       );
+      // Results closed early are not the answer the user asked for: fail the command.
+      if (totals.evicted > 0) process.exitCode = 1;
     });
   registerBenchAggregateCommand(program);
 }
