@@ -1,10 +1,16 @@
 // Where the archive's objects go: S3 (multipart for large objects via @aws-sdk/lib-storage) or a
 // local directory for development (written to a temporary name and renamed, so a reader never
 // sees half an object). Both overwrite an existing key, which makes retried writes idempotent.
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GetObjectCommand, NoSuchKey, S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  S3Client,
+} from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 
 export interface ArchiveStore {
@@ -14,6 +20,9 @@ export interface ArchiveStore {
   readonly prefix: string;
   put(key: string, body: Buffer, contentType: string): Promise<void>;
   get(key: string): Promise<Buffer | null>;
+  /** Keys that start with `keyPrefix` (a whole key prefix, including the store's). */
+  list(keyPrefix: string): Promise<string[]>;
+  delete(key: string): Promise<void>;
   close(): void;
 }
 
@@ -45,6 +54,22 @@ export function openArchiveStore(url: string, s3: S3Options): ArchiveStore {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
           throw err;
         }
+      },
+      async list(keyPrefix) {
+        const dir = join(root, dirname(`${keyPrefix}x`));
+        const base = keyPrefix.slice(keyPrefix.lastIndexOf('/') + 1);
+        try {
+          const rel = dirname(`${keyPrefix}x`);
+          return (await readdir(dir))
+            .filter((n) => n.startsWith(base) && !n.includes('.tmp-'))
+            .map((n) => (rel === '.' ? n : `${rel}/${n}`));
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+          throw err;
+        }
+      },
+      async delete(key) {
+        await rm(join(root, key), { force: true });
       },
       close() {},
     };
@@ -81,6 +106,21 @@ export function openArchiveStore(url: string, s3: S3Options): ArchiveStore {
           return null;
         throw err;
       }
+    },
+    async list(keyPrefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: keyPrefix, ContinuationToken: token }),
+        );
+        for (const o of page.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = page.NextContinuationToken;
+      } while (token);
+      return keys;
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     close: () => client.destroy(),
   };

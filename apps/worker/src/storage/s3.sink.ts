@@ -2,7 +2,12 @@
 // by partition and offset range (`dt=.../hour=.../<topic>-<partition>-<first>-<last>.ndjson.gz`).
 // A per-partition progress marker records the last offset archived; records at or below it are
 // skipped, so a replay after a crash or an offset reset writes no second copy, and a retried
-// write of the same records goes to the same key and overwrites itself.
+// write of the same records goes to the same key and overwrites itself. The marker is read
+// before every write, not cached: after a rebalance another writer may have moved it. A crash
+// between an object and its marker leaves an object that the replay's batch (same first offset,
+// perhaps another last) would duplicate; objects of the partition starting at that offset under
+// another name are deleted once the new one is written (what they held beyond it is past the
+// marker, so the next batches archive it again).
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { archiveMarkerKey, archiveObjectKey, type EnrichedEvent } from '@sluice/core';
@@ -12,17 +17,11 @@ import { byPartition, type Sink, type SinkRecord } from './sink.ts';
 const gzipAsync = promisify(gzip);
 
 export function createS3Sink(store: ArchiveStore): Sink {
-  const archived = new Map<string, bigint>();
-
   const archivePartition = async (topic: string, partition: number, records: SinkRecord[]) => {
     const markerKey = archiveMarkerKey(topic, partition, store.prefix);
-    let floor = archived.get(markerKey);
-    if (floor === undefined) {
-      const marker = await store.get(markerKey);
-      floor = marker ? BigInt(JSON.parse(marker.toString()).archived as string) : -1n;
-      archived.set(markerKey, floor);
-    }
-    const fresh = records.filter((r) => BigInt(r.offset) > (floor as bigint));
+    const marker = await store.get(markerKey);
+    const floor = marker ? BigInt(JSON.parse(marker.toString()).archived as string) : -1n;
+    const fresh = records.filter((r) => BigInt(r.offset) > floor);
     if (fresh.length === 0) return;
     const first = fresh[0] as SinkRecord;
     const last = fresh[fresh.length - 1] as SinkRecord;
@@ -39,14 +38,15 @@ export function createS3Sink(store: ArchiveStore): Sink {
       store.prefix,
     );
     await store.put(key, await gzipAsync(Buffer.concat(lines)), 'application/x-ndjson');
+    const sameStart = key.slice(0, key.lastIndexOf('-') + 1);
+    for (const other of await store.list(sameStart)) if (other !== key) await store.delete(other);
     // The marker follows the object: a crash between the two rewrites this object's records on
-    // replay (same first offset; the same key when the batch ends at the same offset).
+    // replay, and the loop above removes what a differently cut batch left.
     await store.put(
       markerKey,
       Buffer.from(JSON.stringify({ archived: last.offset, object: key })),
       'application/json',
     );
-    archived.set(markerKey, BigInt(last.offset));
   };
 
   return {
