@@ -3,7 +3,7 @@ import { HyperLogLog } from '@sluice/core';
 import { quoteIdent } from '@sluice/db';
 import pg from 'pg';
 import { num, time } from '../src/components/format.ts';
-import { E2E_USERS, e2eEnv } from './env.ts';
+import { E2E_KAFKA, E2E_USERS, e2eEnv } from './env.ts';
 
 /** A chart is drawn (a line path) and its data table holds at least one positive number. */
 async function expectNonZeroChart(page: Page, name: string) {
@@ -143,6 +143,51 @@ test('an admin sees every page with its data', async ({ page }, testInfo) => {
   await page.getByRole('link', { name: 'Users' }).click();
   await expect(page.getByRole('button', { name: 'Add user' })).toBeVisible();
   await page.screenshot({ path: testInfo.outputPath('users.png'), fullPage: true });
+});
+
+test('the consumer-group page shows 12 partitions per group with lag', async ({
+  page,
+}, testInfo) => {
+  // A real group on real Kafka (global setup): the enrichment worker committed all the events
+  // it found on every partition, then stopped before the backlog arrived.
+  const { group, topic } = e2eEnv.kafka;
+  await signIn(page, E2E_USERS.admin);
+  await page.getByRole('link', { name: 'Consumer groups' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Consumer groups' })).toBeVisible();
+  const listed = page
+    .getByRole('region', { name: 'Groups' })
+    .getByRole('row')
+    .filter({
+      has: page.getByRole('button', { name: group, exact: true }),
+    });
+  await expect.poll(() => cellsOf(listed)).toEqual([group, 'Empty', 'no']);
+  await listed.getByRole('button', { name: group, exact: true }).click();
+  const detail = page.getByRole('region', { name: group });
+  await expect(detail.getByRole('heading', { level: 2, name: group })).toBeVisible();
+  const rows = detail
+    .getByRole('table')
+    .filter({ has: page.getByRole('columnheader', { name: 'Offset lag' }) })
+    .locator('tbody tr');
+  await expect(rows).toHaveCount(E2E_KAFKA.partitions);
+
+  const int = (text: string) => Number(text.replace(/,/g, ''));
+  const table = await Promise.all((await rows.all()).map(cellsOf));
+  // Topic, partition, committed, end, offset lag, time lag, status.
+  expect(table.map((r) => r[0])).toEqual(Array(E2E_KAFKA.partitions).fill(topic));
+  expect(table.map((r) => int(r[1] as string))).toEqual([...Array(E2E_KAFKA.partitions).keys()]);
+  const committed = table.map((r) => int(r[2] as string));
+  const end = table.map((r) => int(r[3] as string));
+  const lag = table.map((r) => int(r[4] as string));
+  for (const c of committed) expect(c).toBeGreaterThan(0);
+  expect(lag).toEqual(end.map((e, i) => e - (committed[i] as number)));
+  expect(lag.some((l) => l > 0)).toBe(true);
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  expect(sum(committed)).toBe(E2E_KAFKA.consumed);
+  expect(sum(lag)).toBe(E2E_KAFKA.backlog);
+  await expect(detail.getByText(/live offset lag \(Kafka\)/)).toContainText(
+    `live offset lag (Kafka) ${num(E2E_KAFKA.backlog)}`,
+  );
+  await page.screenshot({ path: testInfo.outputPath('group-partitions.png'), fullPage: true });
 });
 
 test('a viewer sees no write action and no admin pages', async ({ page }, testInfo) => {

@@ -3,6 +3,7 @@
 export const e2eEnv = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://sluice@127.0.0.1:5432/sluice',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+  kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
   get baseUrl(): string {
     const url = process.env.E2E_BASE_URL;
     if (!url) throw new Error('E2E_BASE_URL is not set: run through `pnpm test:e2e`');
@@ -14,12 +15,26 @@ export const e2eEnv = {
     if (!schema) throw new Error('E2E_DB_SCHEMA is not set: run through `pnpm test:e2e`');
     return schema;
   },
-  publish(values: { baseUrl: string; schema: string }) {
+  /** The consumer group the global setup left with committed offsets and lag, and its topic. */
+  get kafka(): { group: string; topic: string } {
+    const group = process.env.E2E_KAFKA_GROUP;
+    const topic = process.env.E2E_KAFKA_TOPIC;
+    if (!group || !topic)
+      throw new Error('E2E_KAFKA_GROUP is not set: run through `pnpm test:e2e`');
+    return { group, topic };
+  },
+  publish(values: { baseUrl: string; schema: string; kafka: { group: string; topic: string } }) {
     process.env.E2E_BASE_URL = values.baseUrl;
     process.env.E2E_DB_SCHEMA = values.schema;
+    process.env.E2E_KAFKA_GROUP = values.kafka.group;
+    process.env.E2E_KAFKA_TOPIC = values.kafka.topic;
   },
   /** The environment of the console under test. */
   serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+    return { ...process.env, ...extra } as NodeJS.ProcessEnv;
+  },
+  /** The environment of the `sluice` commands the global setup runs. */
+  cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     return { ...process.env, ...extra } as NodeJS.ProcessEnv;
   },
 };
@@ -29,3 +44,7 @@ export const E2E_USERS = {
   operator: { email: 'operator@e2e.test', password: 'operator-password-e2e', role: 'operator' },
   viewer: { email: 'viewer@e2e.test', password: 'viewer-password-e2e', role: 'viewer' },
 } as const;
+
+/** The real consumer group's traffic: consumed and committed on every partition, then a backlog
+ *  produced after its worker stopped. */
+export const E2E_KAFKA = { partitions: 12, consumed: 3000, backlog: 240 } as const;

@@ -1,7 +1,9 @@
 // Starts the built console (`next start`) on a free port against a new schema and Redis key
 // prefix, seeded with users of each role and data shaped as the workers write it (window
 // partials with real HyperLogLog sketches, lag monitor polls, realtime metrics from a stand-in
-// storage writer); stops it and removes the schema and keys afterwards.
+// storage writer) and a real consumer group with committed offsets and lag on all 12 partitions
+// of its own Kafka topic (kafka-group.ts); stops it and removes the schema, keys, topics and
+// group afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -19,6 +21,7 @@ import {
 } from '@sluice/db';
 import { startDemoWriter } from './demo-writer.ts';
 import { E2E_USERS, e2eEnv } from './env.ts';
+import { seedConsumerGroup } from './kafka-group.ts';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -127,41 +130,76 @@ export default async function globalSetup() {
   if (!existsSync(`${appDir}/.next/BUILD_ID`)) {
     throw new Error('no production build: run `pnpm --filter @sluice/web build` first');
   }
+  const t0 = Date.now();
+  const say = (message: string) =>
+    process.stdout.write(`[global setup ${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
   const schema = `e2e_${Date.now().toString(36)}`;
   const redisPrefix = `${schema}:`;
   const secret = randomBytes(32).toString('base64url');
-  await runMigrations({ url: e2eEnv.databaseUrl, schema });
-  const db = createDb({ url: e2eEnv.databaseUrl, searchPath: schema, maxConnections: 2 });
-  await seed(db, secret);
-  const stopWriter = await startDemoWriter(e2eEnv.redisUrl, redisPrefix);
-
-  const port = await freePort();
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = spawn('node_modules/.bin/next', ['start', '-p', String(port), '-H', '127.0.0.1'], {
-    cwd: appDir,
-    detached: true,
-    stdio: ['ignore', 'inherit', 'inherit'],
-    env: e2eEnv.serverEnv({
-      NODE_ENV: 'production',
-      PORT: String(port),
-      DATABASE_SCHEMA: schema,
-      REDIS_URL: e2eEnv.redisUrl,
-      REDIS_KEY_PREFIX: redisPrefix,
-      BETTER_AUTH_SECRET: secret,
-      BETTER_AUTH_URL: baseUrl,
-      // The suite signs in more often than the per-IP limit allows.
-      AUTH_RATE_LIMIT: 'off',
-      NEXT_TELEMETRY_DISABLED: '1',
-    }),
-  });
-  await waitForServer(`${baseUrl}/sign-in`, server, 60_000);
-  e2eEnv.publish({ baseUrl, schema });
-
-  return async () => {
-    if (server.pid) process.kill(-server.pid, 'SIGTERM');
-    await stopWriter();
-    await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
-    await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_drizzle`)} CASCADE`);
-    await db.$client.end();
+  // Undone in reverse order, by the teardown or when a later step fails.
+  const undo: (() => Promise<void> | void)[] = [];
+  const teardown = async () => {
+    for (const step of undo.reverse()) {
+      try {
+        await step();
+      } catch (err) {
+        process.stderr.write(`global teardown: ${(err as Error).message}\n`);
+      }
+    }
   };
+  try {
+    say(`PostgreSQL schema ${schema}, Redis prefix ${redisPrefix}`);
+    await runMigrations({ url: e2eEnv.databaseUrl, schema });
+    const db = createDb({ url: e2eEnv.databaseUrl, searchPath: schema, maxConnections: 2 });
+    undo.push(async () => {
+      await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(schema)} CASCADE`);
+      await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_drizzle`)} CASCADE`);
+      await db.$client.end();
+    });
+    await seed(db, secret);
+    undo.push(await startDemoWriter(e2eEnv.redisUrl, redisPrefix));
+
+    const kafka = await seedConsumerGroup({
+      prefix: `${schema.replaceAll('_', '-')}.`,
+      brokers: e2eEnv.kafkaBrokers,
+      say,
+    });
+    undo.push(kafka.cleanup);
+
+    const port = await freePort();
+    const baseUrl = `http://127.0.0.1:${port}`;
+    say(`console on ${baseUrl}`);
+    const server = spawn(
+      'node_modules/.bin/next',
+      ['start', '-p', String(port), '-H', '127.0.0.1'],
+      {
+        cwd: appDir,
+        detached: true,
+        stdio: ['ignore', 'inherit', 'inherit'],
+        env: e2eEnv.serverEnv({
+          NODE_ENV: 'production',
+          PORT: String(port),
+          DATABASE_SCHEMA: schema,
+          REDIS_URL: e2eEnv.redisUrl,
+          REDIS_KEY_PREFIX: redisPrefix,
+          KAFKA_BROKERS: e2eEnv.kafkaBrokers.join(','),
+          BETTER_AUTH_SECRET: secret,
+          BETTER_AUTH_URL: baseUrl,
+          // The suite signs in more often than the per-IP limit allows.
+          AUTH_RATE_LIMIT: 'off',
+          NEXT_TELEMETRY_DISABLED: '1',
+        }),
+      },
+    );
+    undo.push(() => {
+      if (server.pid && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');
+    });
+    await waitForServer(`${baseUrl}/sign-in`, server, 60_000);
+    e2eEnv.publish({ baseUrl, schema, kafka: { group: kafka.group, topic: kafka.topic } });
+    say('ready');
+  } catch (err) {
+    await teardown();
+    throw err;
+  }
+  return teardown;
 }
