@@ -405,7 +405,7 @@ describe('storage writers', () => {
     // Redis: counts by minute and type, pages, users, as computed from the events.
     await expectRealtimeMatches(all(A));
 
-    // Telemetry for the console: every event's end-to-end latency counted once it was durable
+    // Telemetry for the console: every event's end-to-end latency counted once it was queryable
     // everywhere, and each sink's health under this writer.
     const latencyCount = async () => {
       let n = 0;

@@ -20,7 +20,7 @@ export function createStorageMetrics(registry: Registry): StorageMetrics {
   return {
     endToEndSeconds: new Histogram({
       name: 'sluice_end_to_end_latency_seconds',
-      help: 'From an event entering events.raw to its batch being durable in every sink it was routed to',
+      help: 'From an event entering events.raw to its being durable in every sink it was routed to but the asynchronous archive',
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
       registers,
     }),

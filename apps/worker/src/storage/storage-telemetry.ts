@@ -1,4 +1,4 @@
-// What the storage writers tell the console besides the data: end-to-end latency per commit
+// What the storage writers tell the console besides the data: end-to-end latency per minute
 // minute and each sink's health, in Redis under the layout of @sluice/core realtime-keys.ts,
 // plus the latency histogram on /metrics. Observational only: it is flushed on its own timer,
 // and Redis being away loses a few seconds of latency samples and a health refresh, never data
@@ -26,7 +26,7 @@ export interface StorageTelemetryOptions {
 }
 
 export interface StorageTelemetry {
-  /** Events whose batch is now durable everywhere, by their Kafka (ingestion) timestamps. */
+  /** Events now queryable (durable in their sinks but the archive), by their Kafka (ingestion) timestamps. */
   durable(timestampsMs: readonly number[]): void;
   /** Final flush; removes this writer's health entries (it is leaving, not failing). */
   stop(): Promise<void>;

@@ -64,8 +64,11 @@ const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
 
 export async function startStorageWorker(o: StorageWorkerOptions): Promise<RunningStorageWorker> {
   const tracker = createOffsetTracker();
-  // Kafka timestamps (ingestion times) of the events of each segment not yet durable everywhere.
-  const eventTimes = new Map<number, number[]>();
+  // End-to-end latency: Kafka timestamps (ingestion times) of each event segment, and the sinks
+  // it still waits for. Measured to the moment the events are queryable, that is, durable in
+  // every sink they were routed to except the archive, which is asynchronous by design and
+  // batches for seconds (an event routed only to the archive waits for it).
+  const eventTimes = new Map<number, { times: number[]; waiting: Set<string> }>();
   // Which sinks paused a partition: it resumes only when none of them holds it back any more.
   const pausedBy = new Map<string, { tp: TopicPartition; sinks: Set<string> }>();
   const consumer: Consumer = createExactlyOnceConsumer(o.kafka, o.groupId, true, {
@@ -121,7 +124,10 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
 
   const runners = o.runners({
     onDurable: (sink) => (ids) => {
-      for (const id of ids) if (tracker.done(id, sink)) durableEverywhere(id);
+      for (const id of ids) {
+        tracker.done(id, sink);
+        durableIn(id, sink);
+      }
     },
     deadLetter: (sink) => (failures) =>
       sendDlq(
@@ -139,11 +145,13 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
   });
   const byName = new Map(runners.map((r) => [r.name, r]));
   const telemetry = o.telemetry(runners);
-  function durableEverywhere(segment: number) {
-    const times = eventTimes.get(segment);
-    if (times === undefined) return;
+  function durableIn(segment: number, sink: string) {
+    const entry = eventTimes.get(segment);
+    if (entry === undefined) return;
+    entry.waiting.delete(sink);
+    if (entry.waiting.size > 0) return;
     eventTimes.delete(segment);
-    telemetry.durable(times);
+    telemetry.durable(entry.times);
   }
 
   const pausedSinks = new Set<string>();
@@ -258,11 +266,11 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
         perSink.keys(),
       );
       if (kind === 'event') {
-        eventTimes.set(
-          segment,
-          batch.messages.map((m) => Number(m.timestamp)),
-        );
-        if (perSink.size === 0) durableEverywhere(segment);
+        const times = batch.messages.map((m) => Number(m.timestamp));
+        const queryable = [...perSink.keys()].filter((d) => d !== 's3');
+        const waiting = new Set<string>(queryable.length > 0 ? queryable : perSink.keys());
+        if (waiting.size === 0) telemetry.durable(times);
+        else eventTimes.set(segment, { times, waiting });
       }
       for (const [sink, records] of perSink) byName.get(sink)?.enqueue(records, segment);
       applyBackpressure();

@@ -11,10 +11,11 @@
 //   {p}rt:pages:{minute}       ZSET  url → pageviews in that minute; top pages over N minutes =
 //                                    ZUNION of the N keys, highest scores first
 //   {p}rt:fence:{topic}:{partition}  STRING  last Kafka offset applied from that partition
-//   {p}rt:latency:{minute}     HASH  end-to-end latency of the events whose batch the storage
-//                                    writers committed in that (wall-clock) minute: from the
-//                                    event's append to events.raw (its Kafka timestamp, carried
-//                                    to events.enriched) to the commit after every sink had it.
+//   {p}rt:latency:{minute}     HASH  end-to-end latency of the events that became queryable in
+//                                    that (wall-clock) minute: from the event's append to
+//                                    events.raw (its Kafka timestamp, carried to events.enriched)
+//                                    to the moment every sink it was routed to, except the
+//                                    asynchronous archive, had it durably.
 //                                    Fields: `n`, `sum_ms`, and `le_{ms}` per LATENCY_BUCKETS_MS
 //                                    bucket (not cumulative; `le_inf` above the last)
 //   {p}sink:health             HASH  field `{sink}@{worker_id}` → SinkHealth JSON, rewritten by
