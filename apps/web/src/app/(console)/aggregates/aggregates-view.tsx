@@ -17,6 +17,12 @@ const RANGES = [
 // 1m windows may be asked for at most a day at a time (the server enforces the same limit).
 const MAX_1M_MS = 24 * 3600_000;
 
+const SIZE_MS: Record<(typeof SIZES)[number], number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '1h': 3_600_000,
+};
+
 export function AggregatesView() {
   const trpc = useTRPC();
   const [size, setSize] = useState<(typeof SIZES)[number]>('1m');
@@ -55,10 +61,21 @@ export function AggregatesView() {
       l.dropped = (l.dropped ?? 0) + w.lateDropped;
       late.set(t, l);
     }
-    const sorted = (m: Map<number, Record<string, number | null>>) =>
-      [...m.values()].sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
+    // A window with no row at all (nothing closed then: workers down, no traffic) gets an empty
+    // row, so the lines break there instead of joining its neighbours.
+    const step = SIZE_MS[size];
+    const sorted = (m: Map<number, Record<string, number | null>>) => {
+      const rows = [...m.values()].sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
+      const out: Record<string, number | null>[] = [];
+      for (const r of rows) {
+        const prev = out.at(-1)?.t;
+        if (prev != null) for (let t = prev + step; t < (r.t ?? 0); t += step) out.push({ t });
+        out.push(r);
+      }
+      return out;
+    };
     return { counts: sorted(counts), users: sorted(users), late: sorted(late) };
-  }, [q.data]);
+  }, [q.data, size]);
   const se = q.data ? `${(q.data.uniqueUsersStandardError * 100).toFixed(1)} %` : '';
 
   return (
