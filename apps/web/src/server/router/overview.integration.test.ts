@@ -47,6 +47,15 @@ beforeAll(async () => {
       timeLagS: 4,
       status: 'WARN',
     },
+    // A group last sampled 20 minutes ago has gone: it is not on the overview.
+    {
+      ...s,
+      sampledAt: new Date('2026-03-01T10:10:00Z'),
+      groupId: 'gone-workers',
+      partition: 0,
+      offsetLag: 3,
+      status: 'STOP',
+    },
   ]);
   await h.db.insert(windowAggregates).values([
     {

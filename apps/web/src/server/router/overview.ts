@@ -44,11 +44,17 @@ async function topicRates(
   }
 }
 
+const RECENT_MS = 15 * 60_000;
+
 export const overviewRouter = createTRPCRouter({
   summary: viewerProcedure.query(async ({ ctx }) => {
     const now = ctx.now();
     const topics = [...STAGE_TOPICS.map((s) => s.topic), DLQ_TOPIC, LATE_TOPIC];
     const hourAgo = new Date(now.getTime() - 3600_000);
+    // Only groups the lag monitor sampled lately: the primary key starts with sampled_at, so
+    // this reads the last minutes instead of the whole history, and a group that has gone
+    // (no committed offsets left, or no longer monitored) drops off the overview.
+    const recent = new Date(now.getTime() - RECENT_MS);
 
     const [kafka, lag, late] = await Promise.all([
       topicRates(ctx.kafka, ctx.throughput, topics, now.getTime()),
@@ -65,8 +71,10 @@ export const overviewRouter = createTRPCRouter({
                max(s.time_lag_s) AS time_lag_s,
                array_agg(DISTINCT s.status) AS statuses
         FROM ${lagSamples} s
-        JOIN (SELECT group_id, max(sampled_at) AS at FROM ${lagSamples} GROUP BY group_id) l
+        JOIN (SELECT group_id, max(sampled_at) AS at FROM ${lagSamples}
+              WHERE sampled_at > ${recent} GROUP BY group_id) l
           ON l.group_id = s.group_id AND l.at = s.sampled_at
+        WHERE s.sampled_at > ${recent}
         GROUP BY s.group_id, s.sampled_at
         ORDER BY s.group_id`),
       ctx.db
