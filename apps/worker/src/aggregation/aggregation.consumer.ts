@@ -13,6 +13,7 @@ import {
   IsolationLevel,
   inTransaction,
   type Kafka,
+  rebalanceCallback,
   type TopicMessages,
 } from '../kafka/kafka-client.ts';
 import { workerLifetime } from '../worker-lifetime.ts';
@@ -45,19 +46,19 @@ export interface RunningAggregationWorker {
   stateSize(): number;
 }
 
-const REVOKE = -174;
-
 export async function startAggregationWorker(
   o: AggregationWorkerOptions,
 ): Promise<RunningAggregationWorker> {
   const pipelines = new Map<number, PartitionPipeline>();
   const consumer = createExactlyOnceConsumer(o.kafka, o.groupId, true, {
     'js.consumer.max.batch.size': o.maxBatchSize,
-    rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) => {
-      if (err.code !== REVOKE) return;
-      for (const a of assignment) if (a.topic === o.topics.input) pipelines.delete(a.partition);
-    },
-  } as never);
+    rebalance_cb: rebalanceCallback({
+      log: o.log,
+      onRevoke: (partitions) => {
+        for (const a of partitions) if (a.topic === o.topics.input) pipelines.delete(a.partition);
+      },
+    }),
+  });
   const producer = createTransactionalProducer(o.kafka, `${o.groupId}-${o.workerId}`);
   const admin = o.kafka.admin();
   await admin.connect();

@@ -4,7 +4,7 @@
 // O is everything up to the meta entry whose position is O: read the changelog with
 // read_committed until that entry appears. This needs no "end of partition" detection (which
 // transaction markers make unreliable) and ignores any later, uncommitted or fenced writes.
-import { createExactlyOnceConsumer, type Kafka } from '../kafka/kafka-client.ts';
+import { createExactlyOnceConsumer, ErrorCodes, type Kafka } from '../kafka/kafka-client.ts';
 
 export interface RestoreTarget {
   partition: number;
@@ -19,9 +19,6 @@ export interface RestoreOptions {
   groupId: string;
   timeoutMs: number;
 }
-
-/** librdkafka's rebalance event codes. */
-const ASSIGN = -175;
 
 export const changelogPartitionOf = (partition: number, partitions: number) =>
   partition % partitions;
@@ -44,7 +41,9 @@ export async function restoreFromChangelog(
     true,
     {
       rebalance_cb: (err: { code: number }, assignment: { topic: string; partition: number }[]) =>
-        err.code === ASSIGN ? assignment.filter((a) => wanted.has(a.partition)) : undefined,
+        err.code === ErrorCodes.ERR__ASSIGN_PARTITIONS
+          ? assignment.filter((a) => wanted.has(a.partition))
+          : undefined,
     } as never,
   );
   let finish: () => void = () => {};

@@ -8,10 +8,10 @@ import {
   type Consumer,
   createExactlyOnceConsumer,
   createTransactionalProducer,
-  ErrorCodes,
   inTransaction,
   type Kafka,
   type Producer,
+  rebalanceCallback,
   type TopicMessages,
 } from '../kafka/kafka-client.ts';
 import { workerLifetime } from '../worker-lifetime.ts';
@@ -35,18 +35,6 @@ export interface EnrichmentWorkerOptions {
 const asBuffer = (bytes: Uint8Array | null): Buffer | null =>
   bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
-/**
- * Logs each assignment change; the client applies it (incrementally, cooperative-sticky) after
- * this returns, since the callback neither assigns itself nor returns an assignment.
- */
-function logRebalance(log: (m: string) => void) {
-  return (err: { code: number }, assignment: { topic: string; partition: number }[]) => {
-    const what = err.code === ErrorCodes.ERR__ASSIGN_PARTITIONS ? 'assigned' : 'revoked';
-    const parts = assignment.map((a) => `${a.topic}[${a.partition}]`).join(', ');
-    log(`partitions ${what}: ${parts || '(none)'}`);
-  };
-}
-
 export interface RunningWorker {
   /** Finish or abort the in-flight batch, then leave the group and close the clients. */
   stop(): Promise<void>;
@@ -56,7 +44,7 @@ export interface RunningWorker {
 export async function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<RunningWorker> {
   const consumer: Consumer = createExactlyOnceConsumer(o.kafka, o.groupId, true, {
     'js.consumer.max.batch.size': o.maxBatchSize,
-    rebalance_cb: logRebalance(o.log),
+    rebalance_cb: rebalanceCallback({ log: o.log }),
   });
   const producer: Producer = createTransactionalProducer(o.kafka, `${o.groupId}-${o.workerId}`);
   await producer.connect();

@@ -88,6 +88,28 @@ export function createExactlyOnceConsumer(
   });
 }
 
+export interface PartitionRef {
+  topic: string;
+  partition: number;
+}
+
+/**
+ * A consumer's `rebalance_cb` that logs each assignment change and tells `onRevoke` which
+ * partitions this member gives up (cooperative-sticky: only those, before they go). The client
+ * applies the change itself after the callback returns.
+ */
+export function rebalanceCallback(o: {
+  log: (message: string) => void;
+  onRevoke?: (partitions: PartitionRef[]) => void;
+}) {
+  return (err: { code: number }, assignment: PartitionRef[]) => {
+    const revoked = err.code === ErrorCodes.ERR__REVOKE_PARTITIONS;
+    const parts = assignment.map((a) => `${a.topic}[${a.partition}]`).join(', ');
+    o.log(`partitions ${revoked ? 'revoked' : 'assigned'}: ${parts || '(none)'}`);
+    if (revoked) o.onRevoke?.(assignment);
+  };
+}
+
 /**
  * Runs `body` in one transaction and commits it. On failure the transaction is aborted and the
  * error rethrown, so the caller reads its input again. If even the abort fails, the producer is

@@ -18,8 +18,8 @@ import {
   type Consumer,
   createExactlyOnceConsumer,
   createProducer,
-  ErrorCodes,
   type Kafka,
+  rebalanceCallback,
 } from '../kafka/kafka-client.ts';
 import { APP_VERSION } from '../version.ts';
 import { workerLifetime } from '../worker-lifetime.ts';
@@ -73,16 +73,15 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
   const pausedBy = new Map<string, { tp: TopicPartition; sinks: Set<string> }>();
   const consumer: Consumer = createExactlyOnceConsumer(o.kafka, o.groupId, true, {
     'js.consumer.max.batch.size': 5000,
-    rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
-      const revoked = err.code === ErrorCodes.ERR__REVOKE_PARTITIONS;
-      const parts = assignment.map((a) => `${a.topic}[${a.partition}]`).join(', ');
-      o.log(`partitions ${revoked ? 'revoked' : 'assigned'}: ${parts || '(none)'}`);
-      if (!revoked) return;
-      for (const tp of assignment) {
-        for (const id of tracker.revoke(tp)) eventTimes.delete(id);
-        pausedBy.delete(tpKey(tp));
-      }
-    },
+    rebalance_cb: rebalanceCallback({
+      log: o.log,
+      onRevoke: (partitions) => {
+        for (const tp of partitions) {
+          for (const id of tracker.revoke(tp)) eventTimes.delete(id);
+          pausedBy.delete(tpKey(tp));
+        }
+      },
+    }),
   });
   const producer = createProducer(o.kafka);
   await producer.connect();
