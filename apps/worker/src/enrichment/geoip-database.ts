@@ -2,10 +2,11 @@
 // file changes (MaxMind ships weekly updates; they are usually moved into place atomically),
 // without restarting the worker. A swap yields a fresh enricher, so no cached answer of the old
 // database outlives it, and every event enriched afterwards carries the new build time.
-import { readFileSync, statSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { Reader } from '@maxmind/geoip2-node';
 import { type GeoLookup, geoLookupFromReader } from '@sluice/core';
 import { Reader as MmdbReader } from 'mmdb-lib';
+import { watchFileVersions } from '../file-watch.ts';
 
 export interface GeoDatabase {
   current(): GeoLookup;
@@ -45,14 +46,8 @@ export function openGeoDatabase(
   path: string,
   options: { pollMs?: number; onError?: (err: Error) => void } = {},
 ): GeoDatabase {
-  let lookup = openGeoLookup(path);
   const listeners: ((l: GeoLookup) => void)[] = [];
-  let lastMtime = statSync(path).mtimeMs;
-
-  // fs.watchFile polls stat(): unlike fs.watch it survives the file being replaced by rename.
-  watchFile(path, { interval: options.pollMs ?? 5000, persistent: false }, (curr) => {
-    if (curr.mtimeMs === 0 || curr.mtimeMs === lastMtime) return;
-    lastMtime = curr.mtimeMs;
+  const stop = watchFileVersions(path, options.pollMs ?? 5000, () => {
     try {
       lookup = openGeoLookup(path);
       for (const l of listeners) l(lookup);
@@ -61,10 +56,17 @@ export function openGeoDatabase(
       options.onError?.(err as Error);
     }
   });
+  let lookup: GeoLookup;
+  try {
+    lookup = openGeoLookup(path);
+  } catch (err) {
+    stop();
+    throw err;
+  }
 
   return {
     current: () => lookup,
     onSwap: (listener) => listeners.push(listener),
-    close: () => unwatchFile(path),
+    close: stop,
   };
 }

@@ -10,7 +10,7 @@ const rules = (destinations: string[]) =>
     unmatched: [],
   });
 
-async function until(check: () => boolean, timeoutMs = 5000) {
+async function until(check: () => boolean, timeoutMs = 15_000) {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('timed out');
@@ -41,5 +41,6 @@ describe('watchRoutingConfig', () => {
     } finally {
       watch.close();
     }
-  });
+    // Polling the file: slow on a loaded machine, so more time than vitest's default 5 s.
+  }, 40_000);
 });

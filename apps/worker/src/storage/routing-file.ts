@@ -1,8 +1,9 @@
 // Loads the routing rules from STORAGE_ROUTING_CONFIG (a JSON file), or the default table.
 // A bad file is a ConfigError naming the file and every offending key.
-import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { DEFAULT_ROUTING, parseRoutingConfig, type RoutingConfig } from '@sluice/core';
 import { ConfigError } from '../env.ts';
+import { watchFileVersions } from '../file-watch.ts';
 
 export function loadRoutingConfig(path: string | undefined): RoutingConfig {
   if (!path) return DEFAULT_ROUTING;
@@ -24,9 +25,9 @@ export interface RoutingWatch {
 }
 
 /**
- * Keeps the rules current without a restart: the file is polled (fs.watchFile survives the
- * file being replaced by rename, as config management does) and re-read when it changes. A
- * file that no longer parses or validates is reported and the previous rules stay in force.
+ * Keeps the rules current without a restart: the file is polled (see file-watch.ts) and
+ * re-read when it changes. A file that no longer parses or validates is reported and the
+ * previous rules stay in force.
  * Batches consumed after a reload are routed by the new rules; a replay of older offsets is too.
  */
 export function watchRoutingConfig(
@@ -34,10 +35,8 @@ export function watchRoutingConfig(
   log: (message: string) => void,
   pollMs = 5000,
 ): RoutingWatch {
-  let config = loadRoutingConfig(path);
-  if (!path) return { current: () => config, close: () => {} };
-  watchFile(path, { interval: pollMs, persistent: false }, (curr, prev) => {
-    if (curr.mtimeMs === prev.mtimeMs && curr.size === prev.size) return;
+  if (!path) return { current: () => DEFAULT_ROUTING, close: () => {} };
+  const close = watchFileVersions(path, pollMs, () => {
     try {
       config = loadRoutingConfig(path);
       log(`routing rules reloaded from ${path} (${config.rules.length} rules)`);
@@ -45,5 +44,12 @@ export function watchRoutingConfig(
       log(`${(err as Error).message}\n  keeping the previous rules`);
     }
   });
-  return { current: () => config, close: () => unwatchFile(path) };
+  let config: RoutingConfig;
+  try {
+    config = loadRoutingConfig(path);
+  } catch (err) {
+    close();
+    throw err;
+  }
+  return { current: () => config, close };
 }
