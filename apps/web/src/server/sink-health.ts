@@ -2,19 +2,7 @@
 // writer rewrites its entries every few seconds; an entry that stopped changing belongs to a
 // writer that went away, so past SINK_HEALTH_STALE_MS it is "stale" whatever it last said: a
 // crashed writer must not keep reporting "up".
-import { SINK_HEALTH_STALE_MS } from '@sluice/core';
-import { z } from 'zod';
-
-const entrySchema = z.object({
-  sink: z.string(),
-  worker_id: z.string(),
-  up: z.boolean(),
-  pending: z.number(),
-  last_ok_at: z.string().nullable(),
-  last_error: z.string().nullable(),
-  last_error_at: z.string().nullable(),
-  updated_at: z.string(),
-});
+import { SINK_HEALTH_STALE_MS, type SinkHealth, sinkHealthSchema } from '@sluice/core';
 
 export interface SinkHealthRow {
   key: string;
@@ -31,9 +19,9 @@ export interface SinkHealthRow {
 export function sinkHealthRows(raw: Record<string, string>, nowMs: number): SinkHealthRow[] {
   return Object.entries(raw)
     .map(([key, json]): SinkHealthRow => {
-      let parsed: z.infer<typeof entrySchema> | null = null;
+      let parsed: SinkHealth | null = null;
       try {
-        const r = entrySchema.safeParse(JSON.parse(json));
+        const r = sinkHealthSchema.safeParse(JSON.parse(json));
         if (r.success) parsed = r.data;
       } catch {
         // not JSON: shown as unreadable below

@@ -38,6 +38,7 @@ export {
   realtimeKeys,
   SINK_HEALTH_STALE_MS,
   type SinkHealth,
+  sinkHealthSchema,
   summariseLatency,
 } from './realtime-keys.ts';
 export {

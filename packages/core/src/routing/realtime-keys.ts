@@ -25,6 +25,8 @@
 //
 // Every key expires REALTIME_TTL_S after its last write (at most 24 h).
 
+import { z } from 'zod';
+
 export const REALTIME_TTL_S = 24 * 3600;
 export const ERROR_TYPES: ReadonlySet<string> = new Set(['error', 'exception']);
 /** URLs are cut to this length so one hostile URL cannot bloat the sorted set. */
@@ -89,18 +91,19 @@ export function summariseLatency(hashes: Iterable<Record<string, string>>): Late
   };
 }
 
-/** One storage writer's view of one sink, as written to `{p}sink:health`. */
-export interface SinkHealth {
-  sink: string;
-  worker_id: string;
-  up: boolean;
+/** One storage writer's view of one sink, as written to `{p}sink:health` (and read back). */
+export const sinkHealthSchema = z.object({
+  sink: z.string(),
+  worker_id: z.string(),
+  up: z.boolean(),
   /** Records consumed but not yet durable in this sink. */
-  pending: number;
-  last_ok_at: string | null;
-  last_error: string | null;
-  last_error_at: string | null;
-  updated_at: string;
-}
+  pending: z.number(),
+  last_ok_at: z.string().nullable(),
+  last_error: z.string().nullable(),
+  last_error_at: z.string().nullable(),
+  updated_at: z.string(),
+});
+export type SinkHealth = z.infer<typeof sinkHealthSchema>;
 
 /** A writer that has not refreshed its entry for this long is gone (it refreshes every 5 s). */
 export const SINK_HEALTH_STALE_MS = 30_000;
