@@ -1,7 +1,14 @@
-// Prints, after the suites ran, every failed test of every package with the first lines of its
-// error, read from the JSON reports vitest wrote (`test-results/vitest.json` in each package).
-// The full logs scroll by above; this keeps the reason for a red run at the end, where a reader
-// of a long CI log looks first.
+// Reads the JSON reports vitest wrote (`test-results/vitest.json` in each package) after the
+// suites ran.
+//   node scripts/test-summary.mjs          lists every failed test with the first lines of its
+//                                          error, and exits 1 if there is any: the full logs
+//                                          scroll by above, and a reader of a long CI log looks
+//                                          at its end first.
+//   node scripts/test-summary.mjs --died   prints the integration files (relative to test/)
+//                                          whose test process died under them: tests left
+//                                          "pending", nothing failed. test.sh runs those once
+//                                          more; their second report (test-results/rerun.json)
+//                                          then stands for them here, and the summary says so.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -16,25 +23,55 @@ const packages = [
 ];
 const MAX_LINES = 25;
 
+const read = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : undefined);
+const unfinishedOf = (suite) =>
+  (suite.assertionResults ?? []).filter((t) => t.status === 'pending');
+const failedOf = (suite) => (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+
+if (process.argv.includes('--died')) {
+  const report = read(join(root, 'test', 'test-results/vitest.json'));
+  const died = (report?.testResults ?? []).filter(
+    (s) => unfinishedOf(s).length > 0 && failedOf(s).length === 0,
+  );
+  for (const s of died) console.log(relative(join(root, 'test'), s.name));
+  process.exit(0);
+}
+
+const rerun = read(join(root, 'test', 'test-results/rerun.json'));
+const rerunByName = new Map((rerun?.testResults ?? []).map((s) => [s.name, s]));
+
 let failed = 0;
 for (const pkg of packages) {
-  const file = join(root, pkg, 'test-results/vitest.json');
-  if (!existsSync(file)) {
+  const report = read(join(root, pkg, 'test-results/vitest.json'));
+  if (!report) {
+    failed++;
     console.log(`\n? ${pkg}: no report (the run did not get that far, or vitest crashed)`);
     continue;
   }
-  const report = JSON.parse(readFileSync(file, 'utf8'));
-  if (!report.success && report.numFailedTests === 0 && report.numFailedTestSuites === 0) {
+  const suites = (report.testResults ?? []).map((s) => {
+    const again = rerunByName.get(s.name);
+    if (!again) return s;
+    console.log(
+      `\n! ${relative(root, s.name)}: its test process died; the second run ${failedOf(again).length + unfinishedOf(again).length === 0 && again.status !== 'failed' ? 'passed' : 'did not pass'}`,
+    );
+    return again;
+  });
+  const replaced = suites.some((s, i) => s !== report.testResults[i]);
+  if (
+    !report.success &&
+    !replaced &&
+    report.numFailedTests === 0 &&
+    report.numFailedTestSuites === 0
+  ) {
     failed++;
     console.log(`\n✗ ${pkg}: unsuccessful with no failed test (an unhandled error; see its log)`);
   }
-  for (const suite of report.testResults ?? []) {
+  for (const suite of suites) {
     const name = relative(root, suite.name);
-    const tests = (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
+    const tests = failedOf(suite);
     // Still "pending" in the final report: the test process died under it (vitest then reports
     // "Worker exited unexpectedly" as an unhandled error and may still call the file passed).
-    const unfinished = (suite.assertionResults ?? []).filter((t) => t.status === 'pending');
-    for (const t of unfinished) {
+    for (const t of unfinishedOf(suite)) {
       failed++;
       console.log(`\n✗ ${name} › ${t.fullName}: never finished (the test process died?)`);
     }
@@ -51,6 +88,7 @@ for (const pkg of packages) {
   }
 }
 console.log(failed === 0 ? 'test summary: no failed tests' : `\ntest summary: ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
 
 function clip(text) {
   const lines = String(text)

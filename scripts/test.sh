@@ -9,10 +9,31 @@ pnpm exec biome ci .
 pnpm exec turbo run typecheck --output-logs=errors-only
 node apps/worker/bin/sluice.mjs stack up
 # Each package also writes a JSON report, so the failures can be listed again at the very end.
-rm -f ./*/*/test-results/vitest.json test/test-results/vitest.json
+rm -f ./*/*/test-results/vitest.json test/test-results/vitest.json test/test-results/rerun.json
 status=0
 pnpm exec turbo run test --concurrency=1 --continue --output-logs=new-only -- \
   --reporter=default --reporter=json --outputFile.json=test-results/vitest.json || status=$?
-pnpm exec turbo run test:e2e --filter=@sluice/web --output-logs=new-only || status=$?
-node scripts/test-summary.mjs
-exit "$status"
+# An integration file whose test process died (vitest: "Worker exited unexpectedly"; nothing
+# failed, its tests never finished) runs once more, and the summary says so. This happened to the
+# storage suite in its first seconds in 2 of 6 clean-clone runs, cause not found yet (see
+# test/support/setup.ts for the exit code it now reports). A file with a failed test is never rerun.
+reran=0
+if [ "$status" != 0 ]; then
+  mapfile -t died < <(node scripts/test-summary.mjs --died)
+  if [ ${#died[@]} -gt 0 ]; then
+    reran=1
+    echo "test: the test process of ${died[*]} died; running it once more"
+    (cd test && pnpm exec vitest run "${died[@]}" --reporter=default --reporter=json \
+      --outputFile.json=test-results/rerun.json) || true
+  fi
+fi
+e2e=0
+pnpm exec turbo run test:e2e --filter=@sluice/web --output-logs=new-only || e2e=$?
+# The summary decides the suites' outcome when a file was rerun (a rerun that passed stands for
+# its dead first run); otherwise turbo's status counts too (an unhandled error fails a package
+# whose report lists no failed test).
+summary=0
+node scripts/test-summary.mjs || summary=$?
+if [ "$summary" != 0 ] || [ "$e2e" != 0 ]; then exit 1; fi
+if [ "$reran" = 0 ] && [ "$status" != 0 ]; then exit "$status"; fi
+exit 0
