@@ -4,11 +4,13 @@
 //                                          error, and exits 1 if there is any: the full logs
 //                                          scroll by above, and a reader of a long CI log looks
 //                                          at its end first.
-//   node scripts/test-summary.mjs --died   prints the integration files (relative to test/)
-//                                          whose test process died under them: tests left
-//                                          "pending", nothing failed. test.sh runs those once
-//                                          more; their second report (test-results/rerun.json)
-//                                          then stands for them here, and the summary says so.
+//   node scripts/test-summary.mjs --died [report]
+//                                          prints the integration files (relative to test/)
+//                                          whose test process died under them in that report
+//                                          (default test/test-results/vitest.json): tests left
+//                                          "pending", nothing failed. test.sh runs those again;
+//                                          their last report (test/test-results/rerun.json) then
+//                                          stands for them here, and the summary says so.
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
@@ -28,8 +30,9 @@ const unfinishedOf = (suite) =>
   (suite.assertionResults ?? []).filter((t) => t.status === 'pending');
 const failedOf = (suite) => (suite.assertionResults ?? []).filter((t) => t.status === 'failed');
 
-if (process.argv.includes('--died')) {
-  const report = read(join(root, 'test', 'test-results/vitest.json'));
+const diedAt = process.argv.indexOf('--died');
+if (diedAt >= 0) {
+  const report = read(join(root, process.argv[diedAt + 1] ?? 'test/test-results/vitest.json'));
   const died = (report?.testResults ?? []).filter(
     (s) => unfinishedOf(s).length > 0 && failedOf(s).length === 0,
   );
@@ -52,7 +55,7 @@ for (const pkg of packages) {
     const again = rerunByName.get(s.name);
     if (!again) return s;
     console.log(
-      `\n! ${relative(root, s.name)}: its test process died; the second run ${failedOf(again).length + unfinishedOf(again).length === 0 && again.status !== 'failed' ? 'passed' : 'did not pass'}`,
+      `\n! ${relative(root, s.name)}: its test process died; its last rerun ${failedOf(again).length + unfinishedOf(again).length === 0 && again.status !== 'failed' ? 'passed' : 'did not pass'}`,
     );
     return again;
   });
