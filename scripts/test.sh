@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 pnpm exec biome ci .
 pnpm exec turbo run typecheck --output-logs=errors-only
-node apps/worker/bin/sluice.mjs stack up
+pnpm sluice stack up
 # Each package also writes a JSON report, so the failures can be listed again at the very end.
 rm -f ./*/*/test-results/vitest.json test/test-results/vitest.json test/test-results/rerun.json
 status=0
