@@ -5,7 +5,7 @@ import type { NextConfig } from 'next';
 const config: NextConfig = {
   serverExternalPackages: ['@confluentinc/kafka-javascript'],
   // The workspace packages ship TypeScript sources (`.ts` imports); Next compiles them.
-  transpilePackages: ['@sluice/auth', '@sluice/core', '@sluice/db'],
+  transpilePackages: ['@sluice/auth', '@sluice/core', '@sluice/db', '@sluice/kafka'],
   poweredByHeader: false,
   reactStrictMode: true,
   // Lint and type checks are separate scripts (biome, tsc); a build on two cores skips them.

@@ -1,6 +1,6 @@
 // An independent reader for the suites: reads a topic from the beginning with read_committed,
 // as downstream consumers do, to check what a stage really committed.
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { type Admin, createKafka, IsolationLevel } from '@sluice/kafka';
 import { testEnv } from '../env.ts';
 
 export interface ReadRecord {
@@ -11,20 +11,18 @@ export interface ReadRecord {
   offset: string;
 }
 
-export const kafka = new KafkaJS.Kafka({
-  kafkaJS: {
-    brokers: testEnv.kafkaBrokers.split(','),
-    clientId: 'sluice-it',
-    logLevel: KafkaJS.logLevel.ERROR,
-  },
+export const kafka = createKafka({
+  brokers: testEnv.kafkaBrokers.split(','),
+  clientId: 'sluice-it',
+  logLevel: 'error',
 });
 
 // One admin client per test process, connected on first use and closed after each file (the
 // setup file's afterAll). The suites poll lag several times a second; creating and destroying a
 // librdkafka client per call at that rate once took a test process down with it.
-let shared: Promise<KafkaJS.Admin> | undefined;
+let shared: Promise<Admin> | undefined;
 
-function admin(): Promise<KafkaJS.Admin> {
+function admin(): Promise<Admin> {
   shared ??= (async () => {
     const a = kafka.admin();
     await a.connect();
@@ -45,7 +43,7 @@ export async function closeKafkaReader(): Promise<void> {
 /** Sum over partitions of the last stable offset (what read_committed readers can reach). */
 export async function committedEndOffset(topic: string): Promise<number> {
   const offsets = await (await admin()).fetchTopicOffsets(topic, {
-    isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+    isolationLevel: IsolationLevel.READ_COMMITTED,
   });
   return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
 }
@@ -96,10 +94,13 @@ export async function readTopic(
   return records;
 }
 
-/** Total lag of a consumer group on a topic (end offsets minus committed offsets). */
+/**
+ * Total lag of a consumer group on a topic: last stable offsets (what read_committed readers
+ * can reach) minus committed offsets; a partition with no commit counts from its start.
+ */
 export async function groupLag(group: string, topic: string): Promise<number> {
   const a = await admin();
-  const ends = await a.fetchTopicOffsets(topic);
+  const ends = await a.fetchTopicOffsets(topic, { isolationLevel: IsolationLevel.READ_COMMITTED });
   const committed = await a.fetchOffsets({ groupId: group, topics: [topic] });
   const byPartition = new Map(
     committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [],

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { createKafka } from '@sluice/kafka';
 import { E2E_KAFKA, e2eEnv } from './env.ts';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
@@ -72,9 +72,7 @@ export async function seedConsumerGroup(options: {
     GEOIP_CITY_DB: geoDb,
     SLUICE_LOG_LEVEL: 'warn',
   });
-  const admin = new KafkaJS.Kafka({
-    kafkaJS: { brokers, clientId: 'sluice-e2e-setup', logLevel: KafkaJS.logLevel.NOTHING },
-  }).admin();
+  const admin = createKafka({ brokers, clientId: 'sluice-e2e-setup', logLevel: 'nothing' }).admin();
   await admin.connect();
 
   const cleanup = async () => {

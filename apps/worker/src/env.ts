@@ -49,6 +49,10 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, underscore or dash; at most 100')
     .optional(),
   ENRICH_MAX_BATCH: positiveInt.max(100_000).default(2000),
+  // The exactly-once stages commit a transaction at most this often (Kafka Streams'
+  // commit.interval.ms under exactly-once is 100 ms): at low rates a few transactions a second
+  // instead of one per poll; the latency it adds is at most this.
+  STAGE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   ENRICH_UNKNOWN_FIELDS: z.enum(['keep', 'reject']).default('keep'),
   // How often the GeoIP file is checked for a new version.
   GEOIP_RELOAD_CHECK_MS: positiveInt.min(100).max(3_600_000).default(5000),

@@ -3,10 +3,10 @@
 // each role (or as nobody).
 import { createAuth, type Role } from '@sluice/auth';
 import { createDb, quoteIdent, runMigrations } from '@sluice/db';
+import type { KafkaAdminReader } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { KafkaAdminReader } from './kafka-admin.ts';
 import { createRealtimeReader, type RealtimeReader } from './realtime-reader.ts';
 import { createCaller } from './root.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';

@@ -4,8 +4,8 @@
 import 'server-only';
 import { createAuth } from '@sluice/auth';
 import { createDb } from '@sluice/db';
+import { createKafkaAdminReader } from '@sluice/kafka';
 import { env } from '../env.ts';
-import { createKafkaAdminReader } from './kafka-admin.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
 

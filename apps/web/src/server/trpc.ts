@@ -5,9 +5,9 @@
 import type { Auth } from '@sluice/auth';
 import { hasRole, type Role } from '@sluice/auth';
 import type { Database } from '@sluice/db';
+import type { KafkaAdminReader } from '@sluice/kafka';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import type { KafkaAdminReader } from './kafka-admin.ts';
 import type { RealtimeReader } from './realtime-reader.ts';
 import type { ThroughputSampler } from './throughput-sampler.ts';
 

@@ -4,7 +4,7 @@
 // O is everything up to the meta entry whose position is O: read the changelog with
 // read_committed until that entry appears. This needs no "end of partition" detection (which
 // transaction markers make unreliable) and ignores any later, uncommitted or fenced writes.
-import { createExactlyOnceConsumer, ErrorCodes, type Kafka } from '../kafka/kafka-client.ts';
+import { createExactlyOnceConsumer, ErrorCodes, type Kafka } from '@sluice/kafka';
 
 export interface RestoreTarget {
   partition: number;

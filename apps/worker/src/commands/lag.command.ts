@@ -4,11 +4,10 @@
 // extrapolation from that one second (flagged) or unknown (null). The output says which.
 import { createLagTracker, type LagReport, type LagSnapshot } from '@sluice/core';
 import { createDb } from '@sluice/db';
+import { createKafka, readLagSnapshot } from '@sluice/kafka';
 import type { Command } from 'commander';
 import { brokerList, loadEnv } from '../env.ts';
-import { createKafka } from '../kafka/kafka-client.ts';
 import { readLagHistory } from '../lag/lag-store.ts';
-import { readLagSnapshot } from '../lag/offset-reader.ts';
 
 /** How much lag_samples history is enough to interpolate over (the monitor's 60-point table at
  *  its default 10 s interval). */

@@ -1,9 +1,9 @@
 // `sluice produce`: demo traffic and load generation into events.raw (or NDJSON on stdout).
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { createKafka, createProducer } from '@sluice/kafka';
 import { type Command, InvalidArgumentError } from 'commander';
 import { brokerList, loadEnv } from '../env.ts';
-import { createKafka, createProducer } from '../kafka/kafka-client.ts';
 import { pipelineNames } from '../kafka/topics.ts';
 import { createEventGenerator, type ProducedRecord } from '../produce/event-generator.ts';
 import { stderrProgress } from '../progress.ts';

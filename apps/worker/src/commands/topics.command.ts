@@ -1,9 +1,9 @@
 // `sluice topics create`: create the pipeline's topics (under SLUICE_TOPIC_PREFIX) that do not
 // exist yet, with partitions and replication from config. `stack up` runs it for the local stack.
+
+import { createKafka, ensureTopics } from '@sluice/kafka';
 import type { Command } from 'commander';
 import { brokerList, loadEnv } from '../env.ts';
-import { createKafka } from '../kafka/kafka-client.ts';
-import { ensureTopics } from '../kafka/topic-admin.ts';
 import { pipelineNames, pipelineTopics } from '../kafka/topics.ts';
 import { stderrProgress } from '../progress.ts';
 

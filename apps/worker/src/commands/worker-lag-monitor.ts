@@ -2,10 +2,10 @@
 // lag_samples, serves Prometheus gauges and publishes CloudWatch metrics until SIGTERM.
 import { createLagTracker } from '@sluice/core';
 import { createDb } from '@sluice/db';
+import { createKafka } from '@sluice/kafka';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createCloudWatchClient } from '../cloudwatch/cloudwatch-client.ts';
 import { brokerList, loadEnv } from '../env.ts';
-import { createKafka } from '../kafka/kafka-client.ts';
 import { TOPICS } from '../kafka/topics.ts';
 import { createLagGauges } from '../lag/lag-gauges.ts';
 import { type Log, runLagMonitor } from '../lag/lag-monitor.ts';

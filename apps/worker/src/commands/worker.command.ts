@@ -1,6 +1,7 @@
 // `sluice worker <name>`: the long-running workers. Each serves /metrics, /healthz and /readyz
 // and stops gracefully on SIGTERM or SIGINT; the lifecycle they share lives in `workerCommand`.
 import { createEventRouter } from '@sluice/core';
+import { createKafka, type Kafka } from '@sluice/kafka';
 import type { Command } from 'commander';
 import { startAggregationWorker } from '../aggregation/aggregation.consumer.ts';
 import { aggregatorConfig } from '../aggregation/aggregation-config.ts';
@@ -9,9 +10,9 @@ import { startEnrichmentWorker } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
 import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
 import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
-import { createKafka, type Kafka } from '../kafka/kafka-client.ts';
 import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
+import { createLogger, type Logger } from '../observability/logger.ts';
 import { watchRoutingConfig } from '../storage/routing-file.ts';
 import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
@@ -19,9 +20,6 @@ import { createStorageMetrics } from '../storage/storage-metrics.ts';
 import { batchPolicy, createSinks } from '../storage/storage-setup.ts';
 import { startStorageTelemetry } from '../storage/storage-telemetry.ts';
 import { registerWorkerLagMonitorCommand } from './worker-lag-monitor.ts';
-
-const log = (worker: string) => (message: string) =>
-  process.stderr.write(`${new Date().toISOString()} ${worker}: ${message}\n`);
 
 function parsePort(v: string): number {
   const n = Number(v);
@@ -44,6 +42,9 @@ interface WorkerContext {
   groups: GroupNames;
   kafka: Kafka;
   health: HealthServer;
+  brokers: string[];
+  log: Logger;
+  /** Plain messages (sinks, GeoIP reloads) as info lines. */
   say: (message: string) => void;
   onReady: (ready: boolean, reason: string) => void;
 }
@@ -51,6 +52,8 @@ interface WorkerContext {
 interface Started {
   done: Promise<void>;
   stop(): Promise<void>;
+  /** Milliseconds since the worker's loop last turned (liveness), where it has one. */
+  sinceLastLoopMs?(): number;
   /** What the worker does with the work in hand when it stops, for the log. */
   stopping: string;
   /** Extra detail for the "running" line. */
@@ -85,28 +88,69 @@ function workerCommand(
       // Listen first: a SIGTERM during start-up must still stop the worker cleanly.
       const stopSignal = shutdownSignal();
       const env = loadEnv();
-      const say = log(spec.name);
       const workerId = opts.workerId ?? defaultWorkerId(env);
+      const log = createLogger({ stage: spec.name, worker: workerId });
+      const say = (message: string) => log('info', message);
       const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
       const health = await startHealthServer({ port: opts.metricsPort, service: spec.name });
-      const running = await spec.start({
-        env,
-        workerId,
-        ...names,
-        kafka: createKafka({ brokers: brokerList(env), clientId: `${spec.name}-${workerId}` }),
-        health,
-        say,
-        onReady: (ready, reason) => health.setReady(ready, reason),
+      let running: Started;
+      try {
+        running = await spec.start({
+          env,
+          workerId,
+          ...names,
+          brokers: brokerList(env),
+          kafka: createKafka({ brokers: brokerList(env), clientId: `${spec.name}-${workerId}` }),
+          health,
+          log,
+          say,
+          onReady: (ready, reason) => health.setReady(ready, reason),
+        });
+      } catch (err) {
+        // A worker that cannot start exits non-zero so its orchestrator restarts it, rather
+        // than serve a healthy /healthz with nothing running behind it.
+        log('error', `could not start: ${(err as Error).message}`);
+        await health.close();
+        process.exit(1);
+      }
+      const loopStallMs = 120_000;
+      health.setLiveness(() => {
+        const since = running.sinceLastLoopMs?.() ?? 0;
+        return since > loopStallMs
+          ? {
+              ok: false,
+              reason: `the consume loop has not turned for ${Math.round(since / 1000)} s`,
+            }
+          : { ok: true, reason: 'ok' };
       });
       say(
         `worker ${workerId} running; metrics on :${health.port()}${running.detail ? `; ${running.detail}` : ''}`,
       );
-      const outcome = await Promise.race([stopSignal, running.done.then(() => 'done' as const)]);
+      const outcome = await Promise.race([
+        stopSignal,
+        running.done.then(
+          () => 'done' as const,
+          (err: Error) => err,
+        ),
+      ]);
+      if (outcome instanceof Error) {
+        log('error', `cannot go on, exiting: ${outcome.message}`);
+        health.setLiveness(() => ({ ok: false, reason: outcome.message }));
+        // Bounded: a broken client must not keep the process alive.
+        const timer = setTimeout(() => process.exit(1), 15_000);
+        timer.unref();
+        await running.stop().catch(() => {});
+        running.cleanup?.();
+        await health.close();
+        process.exit(1);
+      }
       say(`${outcome}: ${running.stopping}`);
       await running.stop();
       running.cleanup?.();
       await health.close();
       say('stopped');
+      // librdkafka's threads and sockets are closed; nothing else may hold the process.
+      process.exit(0);
     });
 }
 
@@ -127,7 +171,7 @@ export function registerWorkerCommands(program: Command): void {
       });
       geo.onSwap((l) => c.say(`GeoIP database reloaded, build ${l.buildTime.toISOString()}`));
       const running = await startEnrichmentWorker({
-        kafka: c.kafka,
+        brokers: c.brokers,
         pipeline,
         metrics: createEnrichmentMetrics(c.health.registry, pipeline),
         workerId: c.workerId,
@@ -136,7 +180,9 @@ export function registerWorkerCommands(program: Command): void {
         outputTopic: c.topics.enriched,
         dlqTopic: c.topics.dlq,
         maxBatchSize: c.env.ENRICH_MAX_BATCH,
-        log: c.say,
+        commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
+        staticMembership: c.env.SLUICE_WORKER_ID !== undefined,
+        log: c.log,
         onReady: c.onReady,
       });
       return {
@@ -157,7 +203,10 @@ export function registerWorkerCommands(program: Command): void {
       const config = aggregatorConfig(c.env);
       let stateSize = () => 0;
       const running = await startAggregationWorker({
+        brokers: c.brokers,
         kafka: c.kafka,
+        commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
+        staticMembership: c.env.SLUICE_WORKER_ID !== undefined,
         config,
         metrics: createAggregationMetrics(c.health.registry, () => stateSize()),
         workerId: c.workerId,
@@ -172,7 +221,7 @@ export function registerWorkerCommands(program: Command): void {
         maxBatchSize: c.env.AGG_MAX_BATCH,
         tickMs: Math.max(100, Math.min(1000, config.idleTimeoutMs / 4)),
         now: Date.now,
-        log: c.say,
+        log: c.log,
         onReady: c.onReady,
       });
       stateSize = running.stateSize;

@@ -4,12 +4,12 @@
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { LagReport, LagTracker } from '@sluice/core';
 import type { Database } from '@sluice/db';
+import type { Admin } from '@sluice/kafka';
+import { readLagSnapshot } from '@sluice/kafka';
 import { lagMetricData } from '../cloudwatch/lag-metric-data.ts';
 import { publishMetricData } from '../cloudwatch/metric-publisher.ts';
-import type { Admin } from '../kafka/kafka-client.ts';
 import type { LagGauges } from './lag-gauges.ts';
 import { insertLagSamples } from './lag-store.ts';
-import { readLagSnapshot } from './offset-reader.ts';
 
 export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: object) => void;
 

@@ -7,6 +7,8 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 export interface HealthServer {
   registry: Registry;
   setReady(ready: boolean, reason?: string): void;
+  /** What /healthz asks: is the worker's loop still turning (default: the process answers). */
+  setLiveness(check: () => { ok: boolean; reason: string }): void;
   close(): Promise<void>;
   port(): number;
 }
@@ -22,6 +24,7 @@ export async function startHealthServer(options: {
   collectDefaultMetrics({ register: registry });
   let ready = false;
   let reason = 'starting';
+  let liveness = () => ({ ok: true, reason: 'ok' });
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -39,8 +42,15 @@ export async function startHealthServer(options: {
       return;
     }
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ status: 'ok', service: options.service }));
+      const live = liveness();
+      res.writeHead(live.ok ? 200 : 503, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          status: live.ok ? 'ok' : 'failing',
+          reason: live.reason,
+          service: options.service,
+        }),
+      );
       return;
     }
     if (path === '/readyz') {
@@ -62,6 +72,9 @@ export async function startHealthServer(options: {
     setReady(value, why) {
       ready = value;
       reason = why ?? (value ? 'ready' : 'not ready');
+    },
+    setLiveness(check) {
+      liveness = check;
     },
     close: () => new Promise((resolve) => server.close(() => resolve())),
     port: () => {

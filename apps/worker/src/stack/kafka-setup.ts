@@ -1,8 +1,8 @@
 // After the stack is up: create the pipeline's topics with partitions and replication from
 // config (replication defaults to the number of local brokers).
+
+import { createKafka, ensureTopics } from '@sluice/kafka';
 import { brokerList } from '../env.ts';
-import { createKafka } from '../kafka/kafka-client.ts';
-import { ensureTopics } from '../kafka/topic-admin.ts';
 import { pipelineNames, pipelineTopics } from '../kafka/topics.ts';
 import type { ServiceContext } from './service.ts';
 

@@ -20,7 +20,7 @@ import {
   createProducer,
   type Kafka,
   rebalanceCallback,
-} from '../kafka/kafka-client.ts';
+} from '@sluice/kafka';
 import { APP_VERSION } from '../version.ts';
 import { workerLifetime } from '../worker-lifetime.ts';
 import type { SinkFailure, SinkRecord } from './sink.ts';

@@ -1,6 +1,6 @@
 import { lagSamples, windowAggregates } from '@sluice/db';
+import type { KafkaAdminReader } from '@sluice/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KafkaAdminReader } from '../kafka-admin.ts';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
 // A stand-in broker whose events.raw grows by 500 records between two polls.

@@ -2,8 +2,8 @@
 // (the lag monitor's latest samples), late events from the window aggregates; the history
 // charts (overview-history.ts) and the Redis panels (overview-realtime.ts) poll on their own.
 import { lagSamples, windowAggregates } from '@sluice/db';
+import type { KafkaAdminReader } from '@sluice/kafka';
 import { and, eq, gte, sql } from 'drizzle-orm';
-import type { KafkaAdminReader } from '../kafka-admin.ts';
 import { DLQ_TOPIC, LATE_TOPIC, STAGE_TOPICS } from '../pipeline.ts';
 import type { ThroughputSampler } from '../throughput-sampler.ts';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';

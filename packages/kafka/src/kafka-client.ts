@@ -37,23 +37,6 @@ export function createKafka(options: KafkaOptions): Kafka {
   });
 }
 
-/**
- * A transactional producer: idempotent, one transaction at a time. The transactional id must be
- * stable for a given unit of work so that a restarted worker fences its zombie predecessor.
- */
-export function createTransactionalProducer(kafka: Kafka, transactionalId: string): Producer {
-  return kafka.producer({
-    kafkaJS: { transactionalId, idempotent: true, maxInFlightRequests: 5, acks: -1 },
-    // A crashed worker's open transaction holds back read_committed readers until the broker
-    // aborts it; keep that window short.
-    'transaction.timeout.ms': 30_000,
-    // librdkafka requires socket.timeout.ms <= transaction.timeout.ms + 100.
-    'socket.timeout.ms': 30_000,
-    'linger.ms': 5,
-    'compression.type': 'lz4',
-  });
-}
-
 export function createProducer(kafka: Kafka): Producer {
   return kafka.producer({
     kafkaJS: { idempotent: true, acks: -1 },
@@ -108,33 +91,4 @@ export function rebalanceCallback(o: {
     o.log(`partitions ${revoked ? 'revoked' : 'assigned'}: ${parts || '(none)'}`);
     if (revoked) o.onRevoke?.(assignment);
   };
-}
-
-/**
- * Runs `body` in one transaction and commits it. On failure the transaction is aborted and the
- * error rethrown, so the caller reads its input again. If even the abort fails, the producer is
- * unusable (fenced, or a fatal error): `onFatal` hears of it, so the process can restart with a
- * fresh one rather than loop on a dead client.
- */
-export async function inTransaction(
-  producer: Producer,
-  body: (tx: Producer) => Promise<void>,
-  onFatal: (err: Error) => void,
-): Promise<void> {
-  const tx = await producer.transaction();
-  try {
-    await body(tx);
-    await tx.commit();
-  } catch (err) {
-    try {
-      await tx.abort();
-    } catch (abortErr) {
-      onFatal(
-        new Error(
-          `transaction abort failed after ${(err as Error).message}: ${(abortErr as Error).message}`,
-        ),
-      );
-    }
-    throw err;
-  }
 }

@@ -1,6 +1,13 @@
 // Creating the pipeline's topics (idempotently) and small admin queries.
 import type { Kafka } from './kafka-client.ts';
-import type { TopicSpec } from './topics.ts';
+
+/** A topic to create: name, partitions, replication and topic configs. */
+export interface TopicSpec {
+  topic: string;
+  numPartitions: number;
+  replicationFactor: number;
+  configEntries: { name: string; value: string }[];
+}
 
 /** Create the topics that do not exist yet; returns the names created. */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[]): Promise<string[]> {

@@ -3,7 +3,7 @@
 // topics, for throughput). Failures are returned as values so one bad group or topic does not
 // cost the whole poll.
 import type { GroupOffsets, LagSnapshot, PartitionOffset } from '@sluice/core';
-import { type Admin, IsolationLevel } from '../kafka/kafka-client.ts';
+import { type Admin, IsolationLevel } from './kafka-client.ts';
 
 // The last stable offset, not the high watermark: records of open transactions are invisible
 // to read_committed consumers and are not lag yet.

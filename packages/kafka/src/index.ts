@@ -1,0 +1,10 @@
+// Sluice's one Kafka edge: nothing else imports the client library.
+
+export * from './console-admin-reader.ts';
+export * from './kafka-client.ts';
+export * from './kafka-errors.ts';
+export * from './lag-snapshot-reader.ts';
+export * from './stage-consumer.ts';
+export * from './stage-runner.ts';
+export * from './topic-admin.ts';
+export * from './transactional-producer.ts';

@@ -1,0 +1,74 @@
+// What a Kafka failure means for a stage: go on after an abort (the batch is read again), or stop
+// the worker because the client can no longer be trusted (fenced by a newer instance, a fatal
+// librdkafka error, a producer whose transaction state is broken). librdkafka marks its errors
+// with isFatal / isTxnRequiresAbort / isRetriable; the codes below are the ones that also mean
+// "another instance owns this work now".
+
+/** librdkafka's codes (negative: client-side, positive: broker protocol). */
+export const KafkaCodes = {
+  ASSIGN_PARTITIONS: -175,
+  REVOKE_PARTITIONS: -174,
+  FENCED: -144,
+  STATE: -172,
+  FATAL: -150,
+  PRODUCER_FENCED: 90,
+  INVALID_PRODUCER_EPOCH: 47,
+  TRANSACTIONAL_ID_AUTHORIZATION_FAILED: 53,
+  UNKNOWN_MEMBER_ID: 25,
+  ILLEGAL_GENERATION: 22,
+  REBALANCE_IN_PROGRESS: 27,
+} as const;
+
+/** A failure after which the worker must stop (and its orchestrator start a fresh one). */
+export class KafkaFatalError extends Error {
+  override readonly name = 'KafkaFatalError';
+}
+
+interface LibrdKafkaErrorLike {
+  message?: string;
+  code?: number;
+  isFatal?: boolean;
+  isTxnRequiresAbort?: boolean;
+  isRetriable?: boolean;
+}
+
+const FENCING = new Set<number>([
+  KafkaCodes.FENCED,
+  KafkaCodes.PRODUCER_FENCED,
+  KafkaCodes.INVALID_PRODUCER_EPOCH,
+  KafkaCodes.TRANSACTIONAL_ID_AUTHORIZATION_FAILED,
+]);
+
+/** True when the producer was fenced or hit a fatal error: aborting and retrying cannot help. */
+export function isFatalKafkaError(err: unknown): boolean {
+  const e = err as LibrdKafkaErrorLike | undefined;
+  if (!e || typeof e !== 'object') return false;
+  if (e.isFatal === true) return true;
+  return e.code !== undefined && (FENCING.has(e.code) || e.code === KafkaCodes.FATAL);
+}
+
+/** A one-line description of a client error: its message and code, never a dumped object. */
+export function describeKafkaError(err: unknown): string {
+  if (err instanceof Error) {
+    const code = (err as LibrdKafkaErrorLike).code;
+    return code === undefined ? err.message : `${err.message} (code ${code})`;
+  }
+  const e = err as LibrdKafkaErrorLike | undefined;
+  if (e && typeof e === 'object' && typeof e.message === 'string')
+    return e.code === undefined ? e.message : `${e.message} (code ${e.code})`;
+  return String(err);
+}
+
+/** Wraps a callback-style client error into an Error that keeps librdkafka's flags. */
+export function toError(err: unknown): Error {
+  if (err instanceof Error) return err;
+  const e = new Error(describeKafkaError(err)) as Error & LibrdKafkaErrorLike;
+  const src = err as LibrdKafkaErrorLike | undefined;
+  if (src && typeof src === 'object') {
+    if (src.code !== undefined) e.code = src.code;
+    if (src.isFatal !== undefined) e.isFatal = src.isFatal;
+    if (src.isTxnRequiresAbort !== undefined) e.isTxnRequiresAbort = src.isTxnRequiresAbort;
+    if (src.isRetriable !== undefined) e.isRetriable = src.isRetriable;
+  }
+  return e;
+}

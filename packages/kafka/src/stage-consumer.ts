@@ -1,0 +1,169 @@
+// A stage's consumer (librdkafka's native API, which hands out batches across partitions and
+// tells the true position): read_committed, no auto-commit (offsets go with the transaction or
+// are committed after the sinks made them durable), cooperative-sticky assignment so a rebalance
+// moves only what it must. Assignment changes are handed to the owner, who applies them when the
+// batch in hand is done (see stage-runner.ts).
+import RdKafka from '@confluentinc/kafka-javascript';
+import { KafkaCodes, toError } from './kafka-errors.ts';
+
+export type ConsumedMessage = RdKafka.Message;
+
+export interface TopicPartition {
+  topic: string;
+  partition: number;
+}
+
+export interface ConsumerOptions {
+  brokers: string[];
+  clientId: string;
+  groupId: string;
+  /** Static membership (KIP-345): a restarted instance with this id gets its partitions back at once. */
+  groupInstanceId?: string;
+  /** How long a member that died silently keeps its partitions. */
+  sessionTimeoutMs?: number;
+  maxBatch: number;
+  onAssign(tps: TopicPartition[]): void;
+  onRevoke(tps: TopicPartition[], lost: boolean): void;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+export interface StageConsumer {
+  readonly native: RdKafka.KafkaConsumer;
+  subscribe(topics: string[]): void;
+  /** Up to maxBatch messages over all assigned partitions; [] after the poll timeout. */
+  consume(): Promise<ConsumedMessage[]>;
+  /** The next offset to read per partition, past transaction markers (unlike last offset + 1). */
+  positions(tps: TopicPartition[]): Map<string, number>;
+  committed(tps: TopicPartition[]): Promise<Map<string, number>>;
+  /** The end a read_committed reader can reach (last stable offset), as last fetched; undefined if unknown. */
+  cachedEnd(tp: TopicPartition): number | undefined;
+  seek(tp: TopicPartition, offset: number): Promise<void>;
+  commit(offsets: { topic: string; partition: number; offset: number }[]): Promise<void>;
+  pause(tps: TopicPartition[]): void;
+  resume(tps: TopicPartition[]): void;
+  assign(tps: TopicPartition[]): void;
+  unassign(tps: TopicPartition[]): void;
+  assignment(): TopicPartition[];
+  disconnect(): Promise<void>;
+}
+
+export const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
+
+export async function createStageConsumer(o: ConsumerOptions): Promise<StageConsumer> {
+  const sessionTimeout = o.sessionTimeoutMs ?? 10_000;
+  const consumer = new RdKafka.KafkaConsumer(
+    {
+      'bootstrap.servers': o.brokers.join(','),
+      'client.id': o.clientId,
+      'group.id': o.groupId,
+      ...(o.groupInstanceId ? { 'group.instance.id': o.groupInstanceId } : {}),
+      'isolation.level': 'read_committed',
+      'enable.auto.commit': false,
+      'enable.auto.offset.store': false,
+      'partition.assignment.strategy': 'cooperative-sticky',
+      'session.timeout.ms': sessionTimeout,
+      'heartbeat.interval.ms': Math.max(1000, Math.floor(sessionTimeout / 4)),
+      'max.poll.interval.ms': 300_000,
+      'fetch.wait.max.ms': 100,
+      event_cb: true,
+      log_level: 4,
+      rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
+        const tps = assignment.map((a) => ({ topic: a.topic, partition: a.partition }));
+        if (err.code === KafkaCodes.ASSIGN_PARTITIONS) o.onAssign(tps);
+        else if (err.code === KafkaCodes.REVOKE_PARTITIONS)
+          o.onRevoke(tps, incremental.assignmentLost());
+        else o.log('error', `rebalance error: ${toError(err).message}`);
+      },
+    },
+    { 'auto.offset.reset': 'earliest' },
+  );
+  // Present in the library, missing from its type declarations.
+  const incremental = consumer as unknown as {
+    incrementalAssign(tps: TopicPartition[]): void;
+    incrementalUnassign(tps: TopicPartition[]): void;
+    assignmentLost(): boolean;
+  };
+  consumer.on('event.log', (e: { severity: number; fac: string; message: string }) =>
+    o.log(e.severity <= 3 ? 'error' : 'warn', `librdkafka ${e.fac}: ${e.message}`),
+  );
+  consumer.on('event.error', (e: unknown) => o.log('warn', `client: ${toError(e).message}`));
+  await new Promise<void>((resolve, reject) =>
+    consumer.connect({ timeout: 10_000 }, (err) => (err ? reject(toError(err)) : resolve())),
+  );
+  consumer.setDefaultConsumeTimeout(200);
+  // Once one message is there, take what else is ready rather than wait per message.
+  (
+    consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
+  ).setDefaultIsTimeoutOnlyForFirstMessage(true);
+
+  return {
+    native: consumer,
+    subscribe: (topics) => {
+      consumer.subscribe(topics);
+    },
+    consume: () =>
+      new Promise((resolve, reject) =>
+        consumer.consume(o.maxBatch, (err, messages) =>
+          err ? reject(toError(err)) : resolve(messages),
+        ),
+      ),
+    positions(tps) {
+      const out = new Map<string, number>();
+      if (tps.length === 0) return out;
+      for (const p of consumer.position(tps))
+        if (p.offset !== undefined && p.offset >= 0) out.set(tpKey(p), p.offset);
+      return out;
+    },
+    committed: (tps) =>
+      new Promise((resolve, reject) => {
+        if (tps.length === 0) return resolve(new Map());
+        consumer.committed(tps, 10_000, (err, parts) => {
+          if (err) return reject(toError(err));
+          const out = new Map<string, number>();
+          for (const p of parts)
+            if (p.offset !== undefined && p.offset >= 0) out.set(tpKey(p), p.offset);
+          resolve(out);
+        });
+      }),
+    cachedEnd(tp) {
+      try {
+        const w = consumer.getWatermarkOffsets(tp.topic, tp.partition);
+        return w.highOffset >= 0 ? w.highOffset : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    seek: (tp, offset) =>
+      new Promise((resolve, reject) =>
+        consumer.seek({ ...tp, offset }, 5000, (err) => (err ? reject(toError(err)) : resolve())),
+      ),
+    commit: (offsets) =>
+      new Promise((resolve, reject) => {
+        // Synchronous: the broker's answer is awaited, so a lost commit is an error, not silence.
+        try {
+          consumer.commitSync(offsets);
+          resolve();
+        } catch (err) {
+          reject(toError(err));
+        }
+      }),
+    pause: (tps) => {
+      if (tps.length > 0) consumer.pause(tps);
+    },
+    resume: (tps) => {
+      if (tps.length > 0) consumer.resume(tps);
+    },
+    assign: (tps) => {
+      incremental.incrementalAssign(tps);
+    },
+    unassign: (tps) => {
+      incremental.incrementalUnassign(tps);
+    },
+    assignment: () =>
+      consumer.assignments().map((a) => ({ topic: a.topic, partition: a.partition })),
+    disconnect: () =>
+      new Promise<void>((resolve) => {
+        consumer.disconnect(() => resolve());
+      }),
+  };
+}

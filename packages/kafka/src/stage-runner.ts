@@ -1,0 +1,365 @@
+// The one stage runner: consume → process → produce-and-commit, for every stage. A stage gives
+// its batch function; the runner owns the consumer, the transaction, rebalances, the commit
+// cadence, idle ticks, aborts, graceful stop and failure.
+//
+// Exactly-once stages (`transactional`): the records a batch produced and the input positions go
+// in ONE transaction. The committed position is the consumer's position, which librdkafka moves
+// past transaction markers, so a caught-up group on a transactional input shows lag 0 (as Kafka
+// Streams commits its consumer's position). A failed transaction is aborted, every owned
+// partition is rewound to its last committed offset and the stage told to drop what it derived
+// from the discarded records; fenced or fatal errors stop the runner (the worker exits non-zero).
+//
+// At-least-once stages (`external`, the storage writers): the stage writes outside Kafka and
+// says which offsets are durable; the runner commits those, awaited, every commit interval.
+//
+// Rebalances (cooperative-sticky) are applied between batches: before a partition is given up,
+// what was processed of it is committed, so it moves with its offsets.
+
+import { describeKafkaError, isFatalKafkaError, KafkaFatalError } from './kafka-errors.ts';
+import {
+  type ConsumedMessage,
+  createStageConsumer,
+  type StageConsumer,
+  type TopicPartition,
+  tpKey,
+} from './stage-consumer.ts';
+import {
+  createTransactionalProducer,
+  type OutRecord,
+  type TransactionalProducer,
+} from './transactional-producer.ts';
+
+export type { ConsumedMessage, OutRecord, TopicPartition };
+export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
+
+export interface StageResult {
+  /** Records to produce in the batch's transaction (transactional stages). */
+  records: OutRecord[];
+  /** Runs once the transaction committed (metrics, logs). */
+  onCommitted?: () => void;
+}
+
+export interface StageContext {
+  assignment(): TopicPartition[];
+  /** The last committed offset of a partition this member owns (undefined: none yet). */
+  committed(tp: TopicPartition): number | undefined;
+  pause(tps: TopicPartition[]): void;
+  resume(tps: TopicPartition[]): void;
+}
+
+export interface Stage {
+  /** A batch of messages over any of the owned partitions, in offset order per partition. */
+  process(messages: ConsumedMessage[], ctx: StageContext): Promise<StageResult> | StageResult;
+  /** Partitions newly owned, with their committed offsets known; before their first batch. */
+  assigned?(tps: TopicPartition[], ctx: StageContext): Promise<void> | void;
+  /** Partitions given up (their work committed first, unless the assignment was lost). */
+  revoked?(tps: TopicPartition[]): Promise<void> | void;
+  /** A transaction failed: what the stage derived from these partitions' records is void. */
+  aborted?(tps: TopicPartition[]): void;
+  /**
+   * Right before a transaction: the input offsets it commits (past markers), so the stage can
+   * write state that names them (a changelog's position) into the same transaction.
+   */
+  prepareCommit?(offsets: { topic: string; partition: number; offset: number }[]): StageResult;
+  /** Wall-clock tick with the owned partitions that have nothing left to read. */
+  tick?(
+    caughtUp: TopicPartition[],
+    ctx: StageContext,
+  ): Promise<StageResult | undefined> | StageResult | undefined;
+  /** External stages: offsets whose records are durable, to commit now. */
+  durableOffsets?(): { topic: string; partition: number; offset: number }[];
+  /** External stages: what was committed. */
+  markCommitted?(offsets: { topic: string; partition: number; offset: number }[]): void;
+}
+
+export interface StageRunnerOptions {
+  brokers: string[];
+  groupId: string;
+  topics: string[];
+  workerId: string;
+  /** Static membership: set when the worker id is stable across restarts (a pod name). */
+  staticMembership?: boolean;
+  maxBatch: number;
+  mode: 'transactional' | 'external';
+  /** How often a transaction (or an offset commit) is made at most; 0: after every batch. */
+  commitIntervalMs: number;
+  tickMs?: number;
+  stage: Stage;
+  log: LogFn;
+  onReady?: (ready: boolean, reason: string) => void;
+}
+
+export interface RunningStage {
+  /** Resolves when stopped on purpose; rejects when the stage cannot go on. */
+  done: Promise<void>;
+  /** Commit or abort the work in hand, leave the group, close the clients. */
+  stop(): Promise<void>;
+  /** Milliseconds since the loop last went round (liveness). */
+  sinceLastLoopMs(): number;
+  consumer: StageConsumer;
+}
+
+const RETRY_BACKOFF_MS = 500;
+
+export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
+  const committed = new Map<string, number>();
+  const owned = new Map<string, TopicPartition>();
+  const pendingAssign: TopicPartition[] = [];
+  const pendingRevoke: { tps: TopicPartition[]; lost: boolean }[] = [];
+  let closing = false;
+
+  const consumer = await createStageConsumer({
+    brokers: o.brokers,
+    clientId: `${o.groupId}-${o.workerId}`,
+    groupId: o.groupId,
+    ...(o.staticMembership ? { groupInstanceId: `${o.groupId}-${o.workerId}` } : {}),
+    maxBatch: o.maxBatch,
+    onAssign(tps) {
+      // Fetching starts at once; the stage hears of them before their first batch.
+      consumer.assign(tps);
+      pendingAssign.push(...tps);
+      o.log('info', `partitions assigned: ${describe(tps)}`);
+    },
+    onRevoke(tps, lost) {
+      o.log('info', `partitions ${lost ? 'lost' : 'revoked'}: ${describe(tps)}`);
+      if (closing) {
+        // Leaving the group: the loop is over and its work committed.
+        consumer.unassign(tps);
+        for (const tp of tps) owned.delete(tpKey(tp));
+      } else pendingRevoke.push({ tps, lost });
+    },
+    log: o.log,
+  });
+  let producer: TransactionalProducer | undefined;
+  try {
+    if (o.mode === 'transactional')
+      producer = await createTransactionalProducer({
+        brokers: o.brokers,
+        clientId: `${o.groupId}-${o.workerId}-tx`,
+        transactionalId: `${o.groupId}-${o.workerId}`,
+        log: o.log,
+      });
+  } catch (err) {
+    await consumer.disconnect();
+    throw err;
+  }
+
+  const ctx: StageContext = {
+    assignment: () => [...owned.values()],
+    committed: (tp) => committed.get(tpKey(tp)),
+    pause: (tps) => consumer.pause(tps.filter((tp) => owned.has(tpKey(tp)))),
+    resume: (tps) => consumer.resume(tps.filter((tp) => owned.has(tpKey(tp)))),
+  };
+
+  let records: OutRecord[] = [];
+  let callbacks: (() => void)[] = [];
+  let dirty = false;
+  let lastCommitAt = Date.now();
+  let lastTickAt = Date.now();
+  let lastLoopAt = Date.now();
+  let stopRequested = false;
+
+  /** Input positions past what was committed: the offsets of the next transaction. */
+  function advancedPositions() {
+    const offsets: { topic: string; partition: number; offset: number }[] = [];
+    for (const [k, pos] of consumer.positions([...owned.values()])) {
+      const tp = owned.get(k);
+      if (tp && pos > (committed.get(k) ?? -1)) offsets.push({ ...tp, offset: pos });
+    }
+    return offsets;
+  }
+
+  async function commitTransaction(): Promise<void> {
+    if (!producer) return;
+    const offsets = advancedPositions();
+    const last = o.stage.prepareCommit?.(offsets);
+    if (last) {
+      records.push(...last.records);
+      if (last.onCommitted) callbacks.push(last.onCommitted);
+    }
+    if (records.length === 0 && offsets.length === 0) {
+      dirty = false;
+      return;
+    }
+    try {
+      await producer.commit(records, offsets, consumer);
+    } catch (err) {
+      if (isFatalKafkaError(err))
+        throw new KafkaFatalError(`transaction failed for good: ${describeKafkaError(err)}`);
+      o.log(
+        'warn',
+        `transaction aborted, the batch will be read again: ${describeKafkaError(err)}`,
+      );
+      await rewind();
+      return;
+    }
+    for (const off of offsets) committed.set(tpKey(off), off.offset);
+    const done = callbacks;
+    records = [];
+    callbacks = [];
+    dirty = false;
+    lastCommitAt = Date.now();
+    for (const f of done) f();
+  }
+
+  async function commitDurable(): Promise<void> {
+    const offsets = (o.stage.durableOffsets?.() ?? []).filter((off) => owned.has(tpKey(off)));
+    lastCommitAt = Date.now();
+    if (offsets.length === 0) return;
+    await consumer.commit(offsets);
+    for (const off of offsets) committed.set(tpKey(off), off.offset);
+    o.stage.markCommitted?.(offsets);
+  }
+
+  const commit = () => (o.mode === 'transactional' ? commitTransaction() : commitDurable());
+
+  /** After an abort: back to the last committed offsets, and the stage forgets what it derived. */
+  async function rewind(): Promise<void> {
+    records = [];
+    callbacks = [];
+    dirty = false;
+    const tps = [...owned.values()];
+    o.stage.aborted?.(tps);
+    // Re-assigned without an offset, the partitions start again from what the broker has
+    // committed: the truth after an abort, whatever was fetched or buffered meanwhile.
+    // The stage then hears of them as newly assigned (it rebuilds what it dropped).
+    if (tps.length > 0) {
+      consumer.unassign(tps);
+      consumer.assign(tps);
+      for (const tp of tps) owned.delete(tpKey(tp));
+      pendingAssign.push(...tps);
+    }
+    await sleep(RETRY_BACKOFF_MS);
+  }
+
+  async function applyRebalance(): Promise<void> {
+    while (pendingRevoke.length > 0) {
+      const { tps, lost } = pendingRevoke.shift() as { tps: TopicPartition[]; lost: boolean };
+      if (lost) {
+        // Another member owns them already: nothing of ours may be committed for them.
+        if (records.length > 0 || dirty) {
+          await rewind();
+        }
+      } else if (dirty) await commit();
+      else if (o.mode === 'external') await commit();
+      await o.stage.revoked?.(tps);
+      consumer.unassign(tps);
+      for (const tp of tps) {
+        owned.delete(tpKey(tp));
+        committed.delete(tpKey(tp));
+      }
+    }
+    if (pendingAssign.length > 0) {
+      const tps = pendingAssign.splice(0);
+      const offsets = await consumer.committed(tps);
+      for (const tp of tps) {
+        owned.set(tpKey(tp), tp);
+        const c = offsets.get(tpKey(tp));
+        if (c !== undefined) committed.set(tpKey(tp), c);
+      }
+      await o.stage.assigned?.(tps, ctx);
+    }
+  }
+
+  async function tick(): Promise<void> {
+    lastTickAt = Date.now();
+    if (!o.stage.tick) return;
+    const tps = [...owned.values()];
+    const positions = consumer.positions(tps);
+    const caughtUp = tps.filter((tp) => {
+      const end = consumer.cachedEnd(tp);
+      const pos = positions.get(tpKey(tp)) ?? committed.get(tpKey(tp));
+      return end !== undefined && pos !== undefined && pos >= end;
+    });
+    const r = await o.stage.tick(caughtUp, ctx);
+    if (r) {
+      records.push(...r.records);
+      if (r.onCommitted) callbacks.push(r.onCommitted);
+      dirty = true;
+    }
+  }
+
+  async function loop(): Promise<void> {
+    consumer.subscribe(o.topics);
+    o.onReady?.(true, `consuming ${o.topics.join(', ')} as ${o.groupId}`);
+    while (!stopRequested) {
+      lastLoopAt = Date.now();
+      await applyRebalance();
+      let messages: ConsumedMessage[];
+      try {
+        messages = await consumer.consume();
+      } catch (err) {
+        if (isFatalKafkaError(err))
+          throw new KafkaFatalError(`consumer failed: ${describeKafkaError(err)}`);
+        o.log('warn', `consume failed, retrying: ${describeKafkaError(err)}`);
+        await sleep(RETRY_BACKOFF_MS);
+        continue;
+      }
+      if (messages.length > 0) {
+        const r = await o.stage.process(messages, ctx);
+        records.push(...r.records);
+        if (r.onCommitted) callbacks.push(r.onCommitted);
+        dirty = true;
+      }
+      const tickDue = o.tickMs !== undefined && Date.now() - lastTickAt >= o.tickMs;
+      if (tickDue) await tick();
+      const commitDue = Date.now() - lastCommitAt >= o.commitIntervalMs;
+      if (o.mode === 'transactional') {
+        // Positions also move past markers with no message: commit those too (lag 0 when idle).
+        if ((dirty && commitDue) || (tickDue && advancedPositions().length > 0)) await commit();
+      } else if (commitDue) {
+        try {
+          await commit();
+        } catch (err) {
+          if (isFatalKafkaError(err))
+            throw new KafkaFatalError(`offset commit failed: ${describeKafkaError(err)}`);
+          o.log('warn', `offset commit failed, will retry: ${describeKafkaError(err)}`);
+        }
+      }
+    }
+    // Graceful stop: the work in hand commits (or aborts and is read again by the next owner).
+    if (o.mode === 'transactional') {
+      if (dirty) await commit();
+    } else await commit();
+  }
+
+  let failure: Error | undefined;
+  const finished = loop().catch((err: Error) => {
+    failure = err;
+  });
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      stopRequested = true;
+      o.onReady?.(false, 'stopping');
+      await finished;
+      closing = true;
+      await o.stage.revoked?.([...owned.values()]);
+      await consumer.disconnect();
+      await producer?.disconnect();
+    })();
+    return stopping;
+  };
+
+  const done = finished.then(async () => {
+    if (failure) {
+      o.onReady?.(false, `failed: ${failure.message}`);
+      // Close what can be closed without waiting on a broken client for long.
+      await Promise.race([stop().catch(() => {}), sleep(10_000)]);
+      throw failure;
+    }
+  });
+
+  return {
+    done,
+    stop,
+    sinceLastLoopMs: () => Date.now() - lastLoopAt,
+    consumer,
+  };
+}
+
+const describe = (tps: TopicPartition[]) =>
+  tps.map((t) => `${t.topic}[${t.partition}]`).join(', ') || '(none)';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

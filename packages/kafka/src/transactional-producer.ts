@@ -1,0 +1,153 @@
+// A transactional producer (librdkafka's native API) with promises: one transaction at a time,
+// the consumer's offsets sent with the group metadata (KIP-447), so a worker whose partitions
+// moved is fenced instead of committing over its successor. Its transactional id is stable per
+// worker (SLUICE_WORKER_ID), so a restarted worker's initTransactions() aborts whatever its
+// killed predecessor left open at once, instead of read_committed readers waiting for the
+// transaction timeout.
+import RdKafka from '@confluentinc/kafka-javascript';
+import { KafkaCodes, toError } from './kafka-errors.ts';
+import type { StageConsumer } from './stage-consumer.ts';
+
+export interface OutRecord {
+  topic: string;
+  key: Buffer | string | null;
+  value: Buffer | string | null;
+  /** Explicit partition (changelog); otherwise the key decides. */
+  partition?: number;
+  /** Kafka timestamp (ms); the broker's time when absent. */
+  timestamp?: number;
+  headers?: Record<string, string | Buffer>;
+}
+
+export interface TransactionalProducer {
+  /** Runs one transaction: records, then the input offsets; commits, or aborts and rethrows. */
+  commit(
+    records: readonly OutRecord[],
+    offsets: OffsetCommit[],
+    consumer: StageConsumer,
+  ): Promise<void>;
+  disconnect(): Promise<void>;
+}
+
+export interface OffsetCommit {
+  topic: string;
+  partition: number;
+  offset: number;
+}
+
+export interface ProducerOptions {
+  brokers: string[];
+  clientId: string;
+  transactionalId: string;
+  /** Kafka Streams uses 10 s under exactly-once: a dead worker's transaction blocks readers no longer. */
+  transactionTimeoutMs?: number;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+}
+
+const QUEUE_FULL = -184;
+
+const cb =
+  <T = void>(resolve: (v: T) => void, reject: (e: Error) => void) =>
+  (err: unknown, value?: T) =>
+    err ? reject(toError(err)) : resolve(value as T);
+
+export async function createTransactionalProducer(
+  o: ProducerOptions,
+): Promise<TransactionalProducer> {
+  const timeoutMs = o.transactionTimeoutMs ?? 10_000;
+  const producer = new RdKafka.Producer({
+    'bootstrap.servers': o.brokers.join(','),
+    'client.id': o.clientId,
+    'transactional.id': o.transactionalId,
+    'enable.idempotence': true,
+    'transaction.timeout.ms': timeoutMs,
+    // librdkafka requires socket.timeout.ms <= transaction.timeout.ms + 100.
+    'socket.timeout.ms': timeoutMs,
+    'linger.ms': 5,
+    'compression.type': 'lz4',
+    'queue.buffering.max.messages': 200_000,
+    'queue.buffering.max.kbytes': 262_144,
+    event_cb: true,
+    log_level: 4,
+  });
+  producer.on('event.log', (e: { severity: number; fac: string; message: string }) =>
+    o.log(e.severity <= 3 ? 'error' : 'warn', `librdkafka ${e.fac}: ${e.message}`),
+  );
+  await new Promise<void>((resolve, reject) =>
+    producer.connect({ timeout: 10_000 }, (err) => (err ? reject(toError(err)) : resolve())),
+  );
+  producer.setPollInBackground(true);
+  await new Promise<void>((resolve, reject) =>
+    producer.initTransactions(timeoutMs * 3, cb(resolve, reject)),
+  );
+
+  /** Queues one record; false when librdkafka's local queue is full. */
+  const tryProduce = (r: OutRecord): boolean => {
+    const value =
+      r.value === null ? null : typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+    const headers = r.headers ? Object.entries(r.headers).map(([k, v]) => ({ [k]: v })) : undefined;
+    try {
+      producer.produce(
+        r.topic,
+        r.partition ?? null,
+        value,
+        r.key ?? null,
+        r.timestamp ?? null,
+        undefined,
+        headers,
+      );
+      return true;
+    } catch (err) {
+      if ((err as { code?: number }).code === QUEUE_FULL) return false;
+      throw toError(err);
+    }
+  };
+
+  return {
+    async commit(records, offsets, consumer) {
+      await new Promise<void>((resolve, reject) => producer.beginTransaction(cb(resolve, reject)));
+      try {
+        for (const r of records) {
+          // A full local queue drains as deliveries complete.
+          while (!tryProduce(r)) await new Promise((res) => setTimeout(res, 5));
+        }
+        if (offsets.length > 0)
+          await new Promise<void>((resolve, reject) =>
+            producer.sendOffsetsToTransaction(
+              offsets,
+              consumer.native,
+              timeoutMs,
+              cb(resolve, reject),
+            ),
+          );
+        await new Promise<void>((resolve, reject) =>
+          producer.commitTransaction(timeoutMs * 3, cb(resolve, reject)),
+        );
+      } catch (err) {
+        const e = toError(err);
+        // A fenced or fatal producer cannot abort; the caller stops the worker.
+        if (
+          (e as { isFatal?: boolean }).isFatal ||
+          (e as { code?: number }).code === KafkaCodes.FENCED
+        )
+          throw e;
+        try {
+          await new Promise<void>((resolve, reject) =>
+            producer.abortTransaction(timeoutMs * 3, cb(resolve, reject)),
+          );
+        } catch (abortErr) {
+          const fatal = toError(abortErr) as Error & { isFatal?: boolean };
+          fatal.message = `transaction abort failed after "${e.message}": ${fatal.message}`;
+          fatal.isFatal = true;
+          throw fatal;
+        }
+        throw e;
+      }
+    },
+    disconnect: () =>
+      new Promise<void>((resolve) => {
+        producer.setPollInBackground(false);
+        producer.disconnect(5000, () => resolve());
+      }),
+  };
+}
