@@ -96,6 +96,23 @@ export {
 export { type CityReader, geoLookupFromReader, isAddressNotFound } from './geoip-reader-adapter.ts';
 export { classifyIp, type IpClass } from './ip-classifier.ts';
 export * from './lag/index.ts';
+export {
+  DEFAULT_TOPIC_PREFIX,
+  DEFAULT_WINDOW_SIZES,
+  ENTRY_TOPIC,
+  GROUPS,
+  type GroupKey,
+  type GroupNames,
+  type PipelineNames,
+  type PipelineStage,
+  pipelineEnvShape,
+  pipelineNames,
+  type StageMetric,
+  type StageName,
+  TOPICS,
+  type TopicKey,
+  type TopicNames,
+} from './pipeline-contract.ts';
 export { type BoundsViolation, checkPropertyBounds } from './properties-bounds.ts';
 export * from './routing/index.ts';
 export {

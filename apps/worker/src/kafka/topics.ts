@@ -1,42 +1,22 @@
-// The pipeline's topics. Names are fixed by the design; partition counts and replication
-// factors come from config (production: 12 partitions, factor 3; one local broker: factor 1).
+// The pipeline's topics as created on a cluster: names come from the pipeline contract in
+// @sluice/core (re-exported here for existing imports); partition counts and replication factors
+// from config (production: 12 partitions, factor 3; one local broker: factor 1).
+import { TOPICS, type TopicNames } from '@sluice/core';
+
+export {
+  GROUPS,
+  type GroupNames,
+  type PipelineNames,
+  pipelineNames,
+  TOPICS,
+  type TopicNames,
+} from '@sluice/core';
+
 export interface TopicSpec {
   topic: string;
   numPartitions: number;
   replicationFactor: number;
   configEntries: { name: string; value: string }[];
-}
-
-export const TOPICS = {
-  raw: 'events.raw',
-  enriched: 'events.enriched',
-  dlq: 'events.dlq',
-  late: 'events.late',
-  aggregates: 'aggregates',
-  sessions: 'sessions',
-  aggregationChangelog: 'aggregation-state-changelog',
-} as const;
-
-export type TopicNames = { [K in keyof typeof TOPICS]: string };
-
-export const GROUPS = {
-  enrichment: 'enrichment-workers',
-  aggregation: 'aggregation-workers',
-  storage: 'storage-writers',
-} as const;
-
-export type GroupNames = { [K in keyof typeof GROUPS]: string };
-
-/**
- * Topic and consumer-group names under an optional prefix (SLUICE_TOPIC_PREFIX), so several
- * pipelines, or test suites, can share one cluster without seeing each other's data.
- */
-export function pipelineNames(prefix = ''): { topics: TopicNames; groups: GroupNames } {
-  const add = <T extends Record<string, string>>(names: T) =>
-    Object.fromEntries(Object.entries(names).map(([k, v]) => [k, `${prefix}${v}`])) as {
-      [K in keyof T]: string;
-    };
-  return { topics: add(TOPICS), groups: add(GROUPS) };
 }
 
 export function pipelineTopics(
