@@ -42,13 +42,24 @@ export {
 } from './offset-time-table.ts';
 export {
   DEFAULT_WINDOW_SIZE,
+  isLagStatus,
+  LAG_STATUSES,
   type LagSample,
   type LagStatus,
   partitionStatus,
   STATUS_SEVERITY,
+  type StatusEvidence,
   type StatusInput,
   type StatusResult,
   type StatusThresholds,
+  statusReason,
   worstStatus,
 } from './partition-status.ts';
-export { drainSeconds, type RatePoint, type TimeToDrain, timeToDrain } from './time-to-drain.ts';
+export {
+  DEFAULT_DRAIN_OPTIONS,
+  type DrainOptions,
+  drainSeconds,
+  type RatePoint,
+  type TimeToDrain,
+  timeToDrain,
+} from './time-to-drain.ts';

@@ -40,6 +40,23 @@ describe('createLagTracker', () => {
     expect(caught).toMatchObject({ offsetLag: 0, timeLagS: 0, status: 'OK', timeToDrainS: 0 });
   });
 
+  it('gives a steady drain estimate for a group that keeps pace with a small, jittery lag', () => {
+    const tracker = createLagTracker();
+    const drains: (number | null)[] = [];
+    // 200 records/s; at each 10 s poll the consumer trails by 0 to 240 records.
+    for (let s = 0; s <= 600; s += 10) {
+      const end = s * 200;
+      const report = tracker.observe(snap(s, end, end - ((s * 37) % 250)));
+      const p = report.groups[0]?.partitions[0];
+      if (s >= 100 && p && p.offsetLag > 0) drains.push(p.timeToDrainS);
+    }
+    expect(drains.length).toBeGreaterThan(40);
+    for (const d of drains) {
+      expect(d).not.toBeNull();
+      expect(d as number).toBeLessThan(2);
+    }
+  });
+
   it('extrapolates (and says so) beyond the table', () => {
     const tracker = createLagTracker({ tableCapacity: 5 });
     let report = tracker.observe(snap(0, 0, 0));

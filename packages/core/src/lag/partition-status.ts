@@ -5,6 +5,13 @@
 
 export type LagStatus = 'OK' | 'WARN' | 'REWIND' | 'STALL' | 'STOP';
 
+export const LAG_STATUSES: readonly LagStatus[] = ['OK', 'WARN', 'REWIND', 'STALL', 'STOP'];
+
+/** For statuses read back from storage (lag_samples.status is text). */
+export function isLagStatus(value: string): value is LagStatus {
+  return (LAG_STATUSES as readonly string[]).includes(value);
+}
+
 /** Worst last. REWIND is above WARN (someone moved offsets back: look now) but below STALL and
  *  STOP, which mean nothing is being consumed. */
 export const STATUS_SEVERITY: Record<LagStatus, number> = {
@@ -60,41 +67,122 @@ export interface StatusResult {
  *     A steady non-zero lag is not WARN: a consumer that keeps pace always trails a little.
  *  6. WARN (threshold): the offset lag or time lag is above its configured maximum.
  *  7. OK otherwise (including a window not yet full: no verdict before there is evidence).
+ *
+ * The reason is `statusReason` of the status and the same evidence.
  */
 export function partitionStatus(input: StatusInput): StatusResult {
-  const { window, members, timeLagS, thresholds } = input;
+  const status = statusOf(input);
+  return { status, reason: statusReason(status, input) };
+}
+
+function statusOf(input: StatusInput): LagStatus {
+  const { window, members } = input;
   const size = input.windowSize ?? DEFAULT_WINDOW_SIZE;
   const latest = window[window.length - 1];
-  if (!latest) return { status: 'OK', reason: 'no samples yet' };
+  if (!latest) return 'OK';
+  if (backwardsStep(window)) return 'REWIND';
+  if (latest.offsetLag <= 0) return 'OK';
+  if (members === 0) return 'STOP';
+  if (stalled(window, size)) return 'STALL';
+  if (lagGrowing(window, size) || aboveThreshold(input) !== null) return 'WARN';
+  return 'OK';
+}
 
-  for (let i = 1; i < window.length; i++) {
-    if ((window[i] as LagSample).committedOffset < (window[i - 1] as LagSample).committedOffset) {
-      return { status: 'REWIND', reason: 'committed offset went backwards' };
+/** The evidence a status is explained from: what the lag monitor decided it on. */
+export type StatusEvidence = Pick<StatusInput, 'window' | 'windowSize' | 'timeLagS' | 'thresholds'>;
+
+/**
+ * Why a partition has `status`, from the evidence it was decided on: the one wording of every
+ * reason, for `sluice lag` (through the lag tracker) and for the console, which re-reads the
+ * window from lag_samples. A WARN the evidence does not explain (the thresholds the monitor used
+ * are not known to the reader) says so rather than guessing which one.
+ */
+export function statusReason(status: LagStatus, evidence: StatusEvidence): string {
+  const { window } = evidence;
+  const size = evidence.windowSize ?? DEFAULT_WINDOW_SIZE;
+  const first = window[0];
+  const latest = window[window.length - 1];
+  switch (status) {
+    case 'REWIND': {
+      const step = backwardsStep(window);
+      return step
+        ? `committed offset went backwards (${step.from} to ${step.to})`
+        : 'committed offset went backwards';
     }
+    case 'STOP':
+      return 'lag and no consumer in the group';
+    case 'STALL':
+      return first && latest && stalled(window, size)
+        ? `consumer present but committed offset not moving (at ${latest.committedOffset} for ${seconds(latest.atMs - first.atMs)} s)`
+        : 'consumer present but committed offset not moving';
+    case 'WARN': {
+      if (first && latest && lagGrowing(window, size)) {
+        return `lag growing across the window while commits move (${first.offsetLag} to ${latest.offsetLag})`;
+      }
+      const above = aboveThreshold(evidence);
+      if (above?.kind === 'offset') {
+        return `offset lag ${above.value} above ${above.threshold}`;
+      }
+      if (above?.kind === 'time')
+        return `time lag ${seconds(above.value * 1000)} s above ${above.threshold} s`;
+      return 'lag above a configured threshold';
+    }
+    case 'OK':
+      if (!latest) return 'no samples yet';
+      return latest.offsetLag <= 0 ? 'caught up' : 'consuming';
   }
-  if (latest.offsetLag <= 0) return { status: 'OK', reason: 'caught up' };
-  if (members === 0) return { status: 'STOP', reason: 'lag and no consumer in the group' };
+}
 
-  const first = window[0] as LagSample;
-  const full = window.length >= size;
-  if (full && first.committedOffset === latest.committedOffset) {
-    return { status: 'STALL', reason: 'consumer present but committed offset not moving' };
+function backwardsStep(window: readonly LagSample[]): { from: number; to: number } | null {
+  for (let i = 1; i < window.length; i++) {
+    const from = (window[i - 1] as LagSample).committedOffset;
+    const to = (window[i] as LagSample).committedOffset;
+    if (to < from) return { from, to };
   }
-  if (full && lagNeverFell(window) && latest.offsetLag > first.offsetLag) {
-    return { status: 'WARN', reason: 'lag growing across the window while commits move' };
-  }
-  if (thresholds?.maxOffsetLag !== undefined && latest.offsetLag > thresholds.maxOffsetLag) {
-    return { status: 'WARN', reason: `offset lag above ${thresholds.maxOffsetLag}` };
+  return null;
+}
+
+function stalled(window: readonly LagSample[], size: number): boolean {
+  const first = window[0];
+  const latest = window[window.length - 1];
+  return (
+    window.length >= size &&
+    first !== undefined &&
+    latest !== undefined &&
+    first.committedOffset === latest.committedOffset
+  );
+}
+
+function lagGrowing(window: readonly LagSample[], size: number): boolean {
+  const first = window[0];
+  const latest = window[window.length - 1];
+  if (window.length < size || !first || !latest) return false;
+  if (first.committedOffset === latest.committedOffset) return false;
+  return lagNeverFell(window) && latest.offsetLag > first.offsetLag;
+}
+
+type ThresholdBreach =
+  | { kind: 'offset'; value: number; threshold: number }
+  | { kind: 'time'; value: number; threshold: number };
+
+function aboveThreshold(evidence: StatusEvidence): ThresholdBreach | null {
+  const latest = evidence.window[evidence.window.length - 1];
+  const t = evidence.thresholds;
+  if (!latest || !t) return null;
+  if (t.maxOffsetLag !== undefined && latest.offsetLag > t.maxOffsetLag) {
+    return { kind: 'offset', value: latest.offsetLag, threshold: t.maxOffsetLag };
   }
   if (
-    thresholds?.maxTimeLagS !== undefined &&
-    timeLagS !== null &&
-    timeLagS > thresholds.maxTimeLagS
+    t.maxTimeLagS !== undefined &&
+    evidence.timeLagS !== null &&
+    evidence.timeLagS > t.maxTimeLagS
   ) {
-    return { status: 'WARN', reason: `time lag above ${thresholds.maxTimeLagS} s` };
+    return { kind: 'time', value: evidence.timeLagS, threshold: t.maxTimeLagS };
   }
-  return { status: 'OK', reason: 'consuming' };
+  return null;
 }
+
+const seconds = (ms: number) => Math.round(ms / 100) / 10;
 
 function lagNeverFell(window: readonly LagSample[]): boolean {
   for (let i = 1; i < window.length; i++) {
