@@ -38,7 +38,16 @@ export {
   realtimeKeys,
   SINK_HEALTH_STALE_MS,
   type SinkHealth,
+  STAGE_COUNT_BUCKET_MS,
+  STAGE_COUNT_FLUSH_MS,
+  STAGE_COUNT_SETTLE_MS,
+  STAGE_COUNT_TTL_S,
+  STAGE_METRIC_PATTERN,
+  STAGE_RATE_WINDOW_MS,
   sinkHealthSchema,
+  stageCountBucket,
+  stageRateBuckets,
+  stageRatePerSecond,
   summariseLatency,
 } from './realtime-keys.ts';
 export {

@@ -4,6 +4,10 @@ import {
   minuteBucket,
   realtimeDeltas,
   realtimeKeys,
+  STAGE_METRIC_PATTERN,
+  stageCountBucket,
+  stageRateBuckets,
+  stageRatePerSecond,
   summariseLatency,
 } from './realtime-keys.ts';
 
@@ -70,5 +74,44 @@ describe('end-to-end latency buckets', () => {
       p95Ms: null,
       p99Ms: null,
     });
+  });
+});
+
+describe('stage counters', () => {
+  it('bucket wall-clock time by 10 seconds under the prefix, stage and metric', () => {
+    expect(stageCountBucket(Date.parse('2026-11-27T10:00:09.999Z'))).toBe('2026-11-27T10:00:00');
+    expect(stageCountBucket(Date.parse('2026-11-27T10:00:10.000Z'))).toBe('2026-11-27T10:00:10');
+    expect(realtimeKeys.stageCount('p:', 'enrichment', 'dlq', '2026-11-27T10:00:10')).toBe(
+      'p:rt:stage:enrichment:dlq:2026-11-27T10:00:10',
+    );
+  });
+
+  it('read the last complete minute: not the current bucket, nor one writers may still add to', () => {
+    // At 10:01:05 the 10:01:00 bucket is open; 10:00:50 is complete (ended 5 s ago).
+    expect(stageRateBuckets(Date.parse('2026-11-27T10:01:05Z'))).toEqual([
+      '2026-11-27T10:00:00',
+      '2026-11-27T10:00:10',
+      '2026-11-27T10:00:20',
+      '2026-11-27T10:00:30',
+      '2026-11-27T10:00:40',
+      '2026-11-27T10:00:50',
+    ]);
+    // At 10:01:01 a writer may not have flushed its last second of 10:00:50 yet.
+    expect(stageRateBuckets(Date.parse('2026-11-27T10:01:01Z')).at(-1)).toBe('2026-11-27T10:00:40');
+  });
+
+  it('turn counts into records per second, null when nothing was counted at all', () => {
+    expect(stageRatePerSecond(['600', null, '600', '0', '0', '0'])).toBe(20);
+    expect(stageRatePerSecond(['0', '0', '0', '0', '0', '0'])).toBe(0);
+    expect(stageRatePerSecond([null, null, null, null, null, null])).toBeNull();
+  });
+
+  it('accept metric names that are safe in a key', () => {
+    expect(
+      ['in', 'out', 'dlq', 'late', 'late_dropped'].every((m) => STAGE_METRIC_PATTERN.test(m)),
+    ).toBe(true);
+    expect(['', 'In', 'a:b', 'x y', 'a'.repeat(33)].some((m) => STAGE_METRIC_PATTERN.test(m))).toBe(
+      false,
+    );
   });
 });

@@ -22,8 +22,17 @@
 //                                    each storage writer every few seconds; an entry whose
 //                                    updated_at is older than SINK_HEALTH_STALE_MS is a writer
 //                                    that went away
+//   {p}rt:stage:{stage}:{metric}:{bucket}
+//                              STRING records a pipeline stage counted (metric: in, out, dlq,
+//                                    late; see the pipeline contract) in one STAGE_COUNT_BUCKET_MS
+//                                    bucket of wall-clock time, `YYYY-MM-DDTHH:MM:SS` (UTC, the
+//                                    bucket's start); every worker of the stage INCRBYs it once a
+//                                    second. A running worker adds 0 to `in` each second, so a
+//                                    stage with no `in` key in a range was not running. Unlike
+//                                    the keys above these count processing, not events: a replay
+//                                    counts again. Expire STAGE_COUNT_TTL_S after the last write.
 //
-// Every key expires REALTIME_TTL_S after its last write (at most 24 h).
+// Every other key expires REALTIME_TTL_S after its last write (at most 24 h).
 
 import { z } from 'zod';
 
@@ -40,7 +49,51 @@ export const realtimeKeys = {
     `${prefix}rt:fence:${topic}:${partition}`,
   latency: (prefix: string, minute: string) => `${prefix}rt:latency:${minute}`,
   sinkHealth: (prefix: string) => `${prefix}sink:health`,
+  stageCount: (prefix: string, stage: string, metric: string, bucket: string) =>
+    `${prefix}rt:stage:${stage}:${metric}:${bucket}`,
 };
+
+/** Width of a stage-counter bucket. */
+export const STAGE_COUNT_BUCKET_MS = 10_000;
+/** Stage counters are for the console's "now"; an hour keeps a little history for a chart. */
+export const STAGE_COUNT_TTL_S = 3600;
+/** How often writers add their counts to Redis. */
+export const STAGE_COUNT_FLUSH_MS = 1000;
+/** A bucket is complete this long after it ends: every writer has flushed into it by then. */
+export const STAGE_COUNT_SETTLE_MS = 2 * STAGE_COUNT_FLUSH_MS;
+/** The stage rates the console shows are taken over this much time. */
+export const STAGE_RATE_WINDOW_MS = 60_000;
+/** Metric names go into keys: short, lower-case, no separators. */
+export const STAGE_METRIC_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
+
+/** The bucket holding wall-clock time `ms`. */
+export function stageCountBucket(ms: number): string {
+  const start = Math.floor(ms / STAGE_COUNT_BUCKET_MS) * STAGE_COUNT_BUCKET_MS;
+  return new Date(start).toISOString().slice(0, 19);
+}
+
+/**
+ * The buckets of the last STAGE_RATE_WINDOW_MS that are complete at `nowMs`, oldest first: the
+ * current bucket is partial, and so is the one before it until every writer has flushed.
+ */
+export function stageRateBuckets(nowMs: number): string[] {
+  const n = STAGE_RATE_WINDOW_MS / STAGE_COUNT_BUCKET_MS;
+  const lastEnd =
+    Math.floor((nowMs - STAGE_COUNT_SETTLE_MS) / STAGE_COUNT_BUCKET_MS) * STAGE_COUNT_BUCKET_MS;
+  return Array.from({ length: n }, (_, i) =>
+    stageCountBucket(lastEnd - (n - i) * STAGE_COUNT_BUCKET_MS),
+  );
+}
+
+/**
+ * Records per second from the counts of `stageRateBuckets` (GET replies: null for no key).
+ * null when no bucket has a key: nothing was counted, not even the heartbeat of `in`.
+ */
+export function stageRatePerSecond(counts: readonly (string | null)[]): number | null {
+  if (counts.every((c) => c === null)) return null;
+  const total = counts.reduce((sum, c) => sum + (c === null ? 0 : Number(c)), 0);
+  return total / ((counts.length * STAGE_COUNT_BUCKET_MS) / 1000);
+}
 
 /** Upper bounds (ms) of the end-to-end latency buckets. */
 export const LATENCY_BUCKETS_MS = [
