@@ -244,10 +244,14 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       else if (o.mode === 'external') await commit();
       await o.stage.revoked?.(tps);
       consumer.unassign(tps);
-      for (const tp of tps) {
-        owned.delete(tpKey(tp));
-        committed.delete(tpKey(tp));
+      const gone = new Set(tps.map(tpKey));
+      for (const k of gone) {
+        owned.delete(k);
+        committed.delete(k);
       }
+      // An abort just before may have queued them for re-assignment: they are not ours now.
+      const keep = pendingAssign.filter((tp) => !gone.has(tpKey(tp)));
+      pendingAssign.splice(0, pendingAssign.length, ...keep);
     }
     if (pendingAssign.length > 0) {
       const tps = pendingAssign.splice(0);
@@ -294,6 +298,11 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
         o.log('warn', `consume failed, retrying: ${describeKafkaError(err)}`);
         await sleep(RETRY_BACKOFF_MS);
         continue;
+      }
+      // Only partitions this member owns and has handed to the stage: a message of a partition
+      // being re-assigned after an abort, or just given up, is read again by its owner.
+      if (messages.length > 0 && messages.some((m) => !owned.has(tpKey(m)))) {
+        messages = messages.filter((m) => owned.has(tpKey(m)));
       }
       if (messages.length > 0) {
         const r = await o.stage.process(messages, ctx);
