@@ -5,16 +5,16 @@
 
 import { createLagTracker, type PartitionLag } from '@sluice/core';
 import { createDb, type Database, runMigrations } from '@sluice/db';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { brokerList, loadEnv } from '../../apps/worker/src/env.ts';
 import {
   type Admin,
   type Consumer,
   createKafka,
   createProducer,
+  ensureTopics,
   type Kafka,
-} from '../../apps/worker/src/kafka/kafka-client.ts';
-import { ensureTopics } from '../../apps/worker/src/kafka/topic-admin.ts';
+} from '@sluice/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { brokerList, loadEnv } from '../../apps/worker/src/env.ts';
 import { type PollOutcome, runLagMonitor } from '../../apps/worker/src/lag/lag-monitor.ts';
 import { testEnv, uniqueName } from '../env.ts';
 

@@ -126,6 +126,10 @@ export async function startAggregationWorker(
       for (const [outcome, n] of r.outcomes) o.metrics.events.inc({ outcome }, n);
     }
     if (events > 0) o.count?.('in', events);
+    const emitted = results.reduce((n, r) => n + r.windows.length + r.sessions.length, 0);
+    if (emitted > 0) o.count?.('out', emitted);
+    const late = results.reduce((n, r) => n + r.late.length, 0);
+    if (late > 0) o.count?.('late', late);
   };
 
   const running = await startStage({

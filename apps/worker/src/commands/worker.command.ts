@@ -13,6 +13,7 @@ import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
 import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
+import { createStageCounters } from '../observability/stage-counters.ts';
 import { watchRoutingConfig } from '../storage/routing-file.ts';
 import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
@@ -170,8 +171,16 @@ export function registerWorkerCommands(program: Command): void {
           c.say(`GeoIP database not reloaded, keeping the previous one: ${err.message}`),
       });
       geo.onSwap((l) => c.say(`GeoIP database reloaded, build ${l.buildTime.toISOString()}`));
+      const counters = createStageCounters({
+        redisUrl: c.env.REDIS_URL,
+        prefix: c.env.REDIS_KEY_PREFIX,
+        stage: 'enrichment',
+        workerId: c.workerId,
+        log: c.log,
+      });
       const running = await startEnrichmentWorker({
         brokers: c.brokers,
+        count: (metric, n) => counters.add(metric, n),
         pipeline,
         metrics: createEnrichmentMetrics(c.health.registry, pipeline),
         workerId: c.workerId,
@@ -189,6 +198,10 @@ export function registerWorkerCommands(program: Command): void {
         ...running,
         stopping: 'finishing the batch in hand, leaving the group',
         detail: `GeoIP build ${pipeline.geoipBuild()}`,
+        stop: async () => {
+          await running.stop();
+          await counters.close();
+        },
         cleanup: () => geo.close(),
       };
     },
@@ -202,7 +215,15 @@ export function registerWorkerCommands(program: Command): void {
     async start(c) {
       const config = aggregatorConfig(c.env);
       let stateSize = () => 0;
+      const counters = createStageCounters({
+        redisUrl: c.env.REDIS_URL,
+        prefix: c.env.REDIS_KEY_PREFIX,
+        stage: 'aggregation',
+        workerId: c.workerId,
+        log: c.log,
+      });
       const running = await startAggregationWorker({
+        count: (metric, n) => counters.add(metric, n),
         brokers: c.brokers,
         kafka: c.kafka,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
@@ -225,7 +246,14 @@ export function registerWorkerCommands(program: Command): void {
         onReady: c.onReady,
       });
       stateSize = running.stateSize;
-      return { ...running, stopping: 'finishing the batch in hand, leaving the group' };
+      return {
+        ...running,
+        stop: async () => {
+          await running.stop();
+          await counters.close();
+        },
+        stopping: 'finishing the batch in hand, leaving the group',
+      };
     },
   });
 
