@@ -299,8 +299,11 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
         await sleep(RETRY_BACKOFF_MS);
         continue;
       }
-      // Only partitions this member owns and has handed to the stage: a message of a partition
-      // being re-assigned after an abort, or just given up, is read again by its owner.
+      // A consume in flight may already bring messages of partitions assigned meanwhile: the
+      // stage hears of the assignment (and restores) before it sees them. Dropping them instead
+      // would lose them, as the position has moved past them.
+      if (pendingAssign.length > 0 || pendingRevoke.length > 0) await applyRebalance();
+      // Messages of partitions given up meanwhile are their new owner's to read.
       if (messages.length > 0 && messages.some((m) => !owned.has(tpKey(m)))) {
         messages = messages.filter((m) => owned.has(tpKey(m)));
       }
