@@ -253,6 +253,10 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       const keep = pendingAssign.filter((tp) => !gone.has(tpKey(tp)));
       pendingAssign.splice(0, pendingAssign.length, ...keep);
     }
+    await applyAssignments();
+  }
+
+  async function applyAssignments(): Promise<void> {
     if (pendingAssign.length > 0) {
       const tps = pendingAssign.splice(0);
       const offsets = await consumer.committed(tps);
@@ -302,7 +306,8 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       // A consume in flight may already bring messages of partitions assigned meanwhile: the
       // stage hears of the assignment (and restores) before it sees them. Dropping them instead
       // would lose them, as the position has moved past them.
-      if (pendingAssign.length > 0 || pendingRevoke.length > 0) await applyRebalance();
+      // (Revocations wait for the loop's top: these messages are processed and committed first.)
+      await applyAssignments();
       // Messages of partitions given up meanwhile are their new owner's to read.
       if (messages.length > 0 && messages.some((m) => !owned.has(tpKey(m)))) {
         messages = messages.filter((m) => owned.has(tpKey(m)));
