@@ -8,7 +8,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { uniqueName } from '../env.ts';
-import { committedEndOffset, deletePrefixedTopics, kafka } from '../support/kafka-reader.ts';
+import {
+  committedEndOffset,
+  deletePrefixedTopics,
+  groupLag,
+  kafka,
+  readTopic,
+} from '../support/kafka-reader.ts';
 import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
 
 const prefix = `${uniqueName('it-runtime').replaceAll('_', '-')}.`;
@@ -135,5 +141,62 @@ describe('stage runtime', () => {
     } finally {
       await admin.disconnect();
     }
+  });
+
+  it('on a transactional input: lag 0 once caught up, and the last windows close when traffic stops', async () => {
+    for (const w of workers) w.child.kill('SIGKILL');
+    const p2 = `${prefix}tx.`;
+    const env2 = {
+      ...env,
+      SLUICE_TOPIC_PREFIX: p2,
+      AGG_IDLE_TIMEOUT: '5s',
+      STAGE_COMMIT_INTERVAL_MS: '100',
+    };
+    await sluiceOk(['topics', 'create'], env2);
+    const file = join(dir, 'tx-events.ndjson');
+    writeFileSync(file, `${rawEvents(3000, 0, 't').lines.join('\n')}\n`);
+    await sluiceOk(['produce', '--input', file], env2);
+    const start = (kind: string) => {
+      const w = startSluice(
+        ['worker', kind, '--metrics-port', '0', '--worker-id', `${kind}-tx`],
+        env2,
+      );
+      workers.push(w);
+      return w;
+    };
+    start('enrichment');
+    start('aggregation');
+    // events.enriched is written in transactions: every batch leaves a commit marker after it.
+    await waitFor('the aggregation group to read lag 0 on its transactional input', async () => {
+      const [enrich, agg] = await Promise.all([
+        groupLag(`${p2}enrichment-workers`, `${p2}events.raw`),
+        groupLag(`${p2}aggregation-workers`, `${p2}events.enriched`),
+      ]);
+      return (
+        enrich === 0 && agg === 0 && (await committedEndOffset(`${p2}events.enriched`)) >= 3000
+      );
+    });
+    const caughtUpAt = Date.now();
+    // Every window of the (now idle) partitions must be emitted as final.
+    await waitFor(
+      'every window final after the idle timeout',
+      async () => {
+        const records = await readTopic(`${p2}aggregates`, 1, {
+          settleMs: 1000,
+          timeoutMs: 10_000,
+        });
+        const last = new Map<string, { final: boolean }>();
+        for (const r of records)
+          if (r.key && r.value) last.set(r.key, JSON.parse(r.value.toString()));
+        return last.size > 0 && [...last.values()].every((v) => v.final);
+      },
+      60_000,
+    );
+    const closedMs = Date.now() - caughtUpAt;
+    console.log(
+      `lag 0 on a transactional input; last windows final ${closedMs} ms after catching up`,
+    );
+    expect(closedMs).toBeLessThan(5000 + 20_000);
+    expect(await groupLag(`${p2}aggregation-workers`, `${p2}events.enriched`)).toBe(0);
   });
 });
