@@ -2,10 +2,23 @@
 // validated here, once, on first use (not at import: `next build` imports modules without a
 // runtime environment). A bad value fails the request with a message naming the variable.
 import { authEnvShape, devSecretPath, resolveAuthSecret } from '@sluice/auth';
+import {
+  parseWindowSizes,
+  pipelineEnvShape,
+  type StatusThresholds,
+  type WindowSize,
+} from '@sluice/core';
 import { z } from 'zod';
+
+const positiveInt = z.coerce.number().int().positive();
 
 const envSchema = z.object({
   ...authEnvShape,
+  // The pipeline's topic and group prefix and the window sizes: the workers read the same.
+  ...pipelineEnvShape,
+  // The lag monitor's status thresholds (the worker's variables), to say which one a WARN crossed.
+  LAG_WARN_OFFSET_LAG: positiveInt.optional(),
+  LAG_WARN_TIME_LAG_S: positiveInt.optional(),
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   DATABASE_URL: z
     .url({ protocol: /^postgres(ql)?$/ })
@@ -49,6 +62,10 @@ export interface WebEnv {
   kafkaBrokers: string[];
   redisUrl: string;
   redisKeyPrefix: string;
+  topicPrefix: string;
+  /** Smallest first. */
+  windowSizes: WindowSize[];
+  lagThresholds: StatusThresholds;
   authSecret: string;
   authUrl: string;
   trustedOrigins: string[];
@@ -68,6 +85,8 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     throw new Error('invalid configuration:\n  BETTER_AUTH_URL: required when NODE_ENV=production');
   }
   const authUrl = e.BETTER_AUTH_URL ?? `http://localhost:${e.PORT}`;
+  const windows = parseWindowSizes(e.AGG_WINDOWS);
+  if (!windows.ok) throw new Error(`invalid configuration:\n  AGG_WINDOWS: ${windows.message}`);
   // In development both loopback spellings reach the server; either may sign in.
   const local = production ? [] : [`http://localhost:${e.PORT}`, `http://127.0.0.1:${e.PORT}`];
   return {
@@ -76,6 +95,12 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     kafkaBrokers: e.KAFKA_BROKERS.split(','),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    topicPrefix: e.SLUICE_TOPIC_PREFIX,
+    windowSizes: windows.sizes,
+    lagThresholds: {
+      ...(e.LAG_WARN_OFFSET_LAG ? { maxOffsetLag: e.LAG_WARN_OFFSET_LAG } : {}),
+      ...(e.LAG_WARN_TIME_LAG_S ? { maxTimeLagS: e.LAG_WARN_TIME_LAG_S } : {}),
+    },
     authSecret: resolveAuthSecret({
       secret: e.BETTER_AUTH_SECRET,
       production,

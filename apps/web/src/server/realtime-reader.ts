@@ -20,6 +20,11 @@ export interface RealtimeReader {
   liveMinute(minute: string, topPages: number): Promise<LiveMinuteRead>;
   /** The raw `sink:health` hash: field `{sink}@{worker_id}` to JSON. */
   sinkHealth(): Promise<Record<string, string>>;
+  /** `rt:stage` counters: per series, its buckets' counts in order (null: no key). One MGET. */
+  stageCounts(
+    series: readonly { stage: string; metric: string }[],
+    buckets: readonly string[],
+  ): Promise<(string | null)[][]>;
   close(): Promise<void>;
 }
 
@@ -59,6 +64,14 @@ export function createRealtimeReader(redis: Redis, prefix: string): RealtimeRead
       return { counts, activeUsers, topPages: top };
     },
     sinkHealth: () => redis.hgetall(realtimeKeys.sinkHealth(prefix)),
+    async stageCounts(series, buckets) {
+      if (series.length === 0 || buckets.length === 0) return series.map(() => []);
+      const keys = series.flatMap((s) =>
+        buckets.map((b) => realtimeKeys.stageCount(prefix, s.stage, s.metric, b)),
+      );
+      const values = await redis.mget(keys);
+      return series.map((_, i) => values.slice(i * buckets.length, (i + 1) * buckets.length));
+    },
     async close() {
       redis.disconnect();
     },

@@ -1,12 +1,14 @@
 // For router integration tests: a fresh PostgreSQL schema with every migration applied, a Redis
-// key prefix of its own, real db, auth and Redis clients bound to them, and callers signed in as
-// each role (or as nobody).
+// key prefix of its own, real db, auth and Redis clients bound to them, the pipeline's names and
+// window sizes (the defaults unless a suite configures its own), and callers signed in as each
+// role (or as nobody).
 import { createAuth, type Role } from '@sluice/auth';
 import { createDb, quoteIdent, runMigrations } from '@sluice/db';
 import type { KafkaAdminReader } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { type ConsolePipelineConfig, consolePipeline } from './pipeline.ts';
 import { createRealtimeReader, type RealtimeReader } from './realtime-reader.ts';
 import { createCaller } from './root.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
@@ -23,6 +25,8 @@ export const unreachableKafka: KafkaAdminReader = {
 export interface HarnessOptions {
   /** Replaces the reader of the harness's own Redis prefix (e.g. one for a Redis that is down). */
   realtime?: RealtimeReader;
+  /** The configured pipeline (SLUICE_TOPIC_PREFIX, AGG_WINDOWS, LAG_WARN_*); default: unset. */
+  pipeline?: ConsolePipelineConfig;
 }
 
 export async function createRouterHarness(
@@ -45,6 +49,7 @@ export async function createRouterHarness(
     rateLimit: false,
   });
   const throughput = createThroughputSampler();
+  const pipeline = consolePipeline(options.pipeline);
   const as = (user: SessionUser | null, now?: () => Date) =>
     createCaller(
       createContextInner({
@@ -53,6 +58,7 @@ export async function createRouterHarness(
         kafka,
         throughput,
         realtime,
+        pipeline,
         user,
         ...(now ? { now } : {}),
       }),
@@ -70,6 +76,7 @@ export async function createRouterHarness(
     /** A client of the test's Redis and the prefix every key must carry. */
     redis,
     redisPrefix,
+    pipeline,
     anonymous: as(null),
     viewer: as(userWith('viewer')),
     operator: as(userWith('operator')),

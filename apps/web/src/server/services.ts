@@ -1,11 +1,12 @@
 // Process-wide clients of the web server, created on first use: the database pool, the auth
-// instance, the Kafka admin reader, the throughput sampler and the Redis reader. Only the HTTP adapters import
-// this module; routers receive these through the context.
+// instance, the Kafka admin reader, the throughput sampler, the Redis reader and the configured
+// pipeline. Only the HTTP adapters import this module; routers receive these through the context.
 import 'server-only';
 import { createAuth } from '@sluice/auth';
 import { createDb } from '@sluice/db';
 import { createKafkaAdminReader } from '@sluice/kafka';
 import { env } from '../env.ts';
+import { consolePipeline } from './pipeline.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
 
@@ -45,4 +46,13 @@ export const getThroughputSampler = once(() => createThroughputSampler());
 export const getRealtime = once(() => {
   const e = env();
   return connectRealtimeReader(e.redisUrl, e.redisKeyPrefix);
+});
+
+export const getPipeline = once(() => {
+  const e = env();
+  return consolePipeline({
+    topicPrefix: e.topicPrefix,
+    windowSizes: e.windowSizes,
+    lagThresholds: e.lagThresholds,
+  });
 });

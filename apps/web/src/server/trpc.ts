@@ -8,6 +8,7 @@ import type { Database } from '@sluice/db';
 import type { KafkaAdminReader } from '@sluice/kafka';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
+import type { ConsolePipeline } from './pipeline.ts';
 import type { RealtimeReader } from './realtime-reader.ts';
 import type { ThroughputSampler } from './throughput-sampler.ts';
 
@@ -24,6 +25,8 @@ export interface ContextDeps {
   kafka: KafkaAdminReader;
   throughput: ThroughputSampler;
   realtime: RealtimeReader;
+  /** Topic and group names, window sizes, lag thresholds: the configured pipeline. */
+  pipeline: ConsolePipeline;
   user: SessionUser | null;
   sourceIp?: string | null;
   now?: () => Date;
@@ -36,6 +39,7 @@ export function createContextInner(deps: ContextDeps) {
     kafka: deps.kafka,
     throughput: deps.throughput,
     realtime: deps.realtime,
+    pipeline: deps.pipeline,
     user: deps.user,
     sourceIp: deps.sourceIp ?? null,
     now: deps.now ?? (() => new Date()),

@@ -1,6 +1,6 @@
 'use client';
 import { useQuery } from '@tanstack/react-query';
-import { duration, num, time } from '~/components/format.ts';
+import { clock, duration, num, time } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 import { EventsPerMinute } from './_overview/events-per-minute.tsx';
@@ -9,6 +9,8 @@ import { LatencyPanel } from './_overview/latency-panel.tsx';
 import { SinkHealthPanel } from './_overview/sink-health-panel.tsx';
 
 const rate = (r: number | null) => (r === null ? 'measuring…' : `${num(r)} /s`);
+/** A total over the counting stages: none running is no number, not a measurement pending. */
+const counted = (r: number | null) => (r === null ? 'no stage counting' : `${num(r)} /s`);
 
 export function OverviewView() {
   const trpc = useTRPC();
@@ -23,27 +25,81 @@ export function OverviewView() {
       ) : (
         <>
           <section className="panel" aria-labelledby="throughput-h">
-            <h2 id="throughput-h">Events per second by stage, now</h2>
-            {q.data.kafka.ok ? (
-              <div className="grid">
-                {q.data.kafka.stages.map((s) => (
+            <h2 id="throughput-h">Records per second by stage, now</h2>
+            <div className="grid">
+              {q.data.kafka.ok ? (
+                q.data.kafka.stages.map((s) => (
                   <div key={s.stage}>
                     <div className="muted">{s.label}</div>
                     <div className="metric">{s.missing ? 'topic missing' : rate(s.perSecond)}</div>
                   </div>
-                ))}
-                <div>
-                  <div className="muted">DLQ (events.dlq)</div>
-                  <div className="metric">{rate(q.data.kafka.dlqPerSecond)}</div>
-                </div>
-                <div>
-                  <div className="muted">Late (events.late)</div>
-                  <div className="metric">{rate(q.data.kafka.latePerSecond)}</div>
-                </div>
-              </div>
+                ))
+              ) : (
+                <p role="alert" className="error">
+                  Kafka unreachable: {q.data.kafka.error}
+                </p>
+              )}
+              {q.data.stages.ok && (
+                <>
+                  <div>
+                    <div className="muted">To the DLQ, all stages</div>
+                    <div className="metric">{counted(q.data.stages.dlqPerSecond)}</div>
+                  </div>
+                  <div>
+                    <div className="muted">Late (aggregation)</div>
+                    <div className="metric">{counted(q.data.stages.latePerSecond)}</div>
+                  </div>
+                </>
+              )}
+            </div>
+            {q.data.stages.ok ? (
+              <table>
+                <caption className="muted" style={{ textAlign: 'left', paddingBottom: '0.5rem' }}>
+                  Records counted by each stage&apos;s workers over the {q.data.stages.windowS} s up
+                  to {q.data.stages.until ? clock(Date.parse(q.data.stages.until)) : '—'} UTC
+                  (ingest: growth of the topic&apos;s end offsets).
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Stage</th>
+                    <th scope="col" className="num">
+                      In
+                    </th>
+                    <th scope="col" className="num">
+                      Out
+                    </th>
+                    <th scope="col" className="num">
+                      To DLQ
+                    </th>
+                    <th scope="col" className="num">
+                      Late
+                    </th>
+                    <th scope="col">Consumer group</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {q.data.stages.stages.map((s) => (
+                    <tr key={s.stage}>
+                      <th scope="row">{s.label}</th>
+                      {s.reporting ? (
+                        (['in', 'out', 'dlq', 'late'] as const).map((m) => (
+                          <td key={m} className="num">
+                            {m in s.perSecond ? rate(s.perSecond[m] ?? null) : ''}
+                          </td>
+                        ))
+                      ) : (
+                        <td colSpan={4} className="muted">
+                          no counts: no worker of this stage running
+                        </td>
+                      )}
+                      <td>{s.group}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
             ) : (
               <p role="alert" className="error">
-                Kafka unreachable: {q.data.kafka.error}
+                Stage counters unavailable: {q.data.stages.error}
               </p>
             )}
           </section>
@@ -89,7 +145,19 @@ export function OverviewView() {
                       <td>{g.groupId}</td>
                       <td className="num">{num(g.offsetLag)}</td>
                       <td className="num">{duration(g.maxTimeLagS)}</td>
-                      <td className={`status-${g.status}`}>{g.status}</td>
+                      <td>
+                        <span className={`status-${g.status}`}>{g.status}</span>
+                        {g.reason && (
+                          <span className="muted">
+                            {' '}
+                            {g.reason} ({g.reasonPartition}
+                            {g.partitions > 1
+                              ? `; ${g.statusPartitions} of ${g.partitions} partitions`
+                              : ''}
+                            )
+                          </span>
+                        )}
+                      </td>
                       <td>{time(g.sampledAt)}</td>
                     </tr>
                   ))}

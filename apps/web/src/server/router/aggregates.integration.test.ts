@@ -1,4 +1,4 @@
-import { HLL_STANDARD_ERROR, HyperLogLog } from '@sluice/core';
+import { HLL_STANDARD_ERROR, HyperLogLog, parseWindowSizes } from '@sluice/core';
 import { windowAggregates } from '@sluice/db';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -206,5 +206,40 @@ describe('aggregates.windows', () => {
         to: '2026-02-01T00:00:00Z',
       }),
     ).rejects.toMatchObject({ code: 'BAD_REQUEST' });
+  });
+});
+
+describe('aggregates with configured window sizes', () => {
+  it('offers and accepts the sizes of AGG_WINDOWS, and no others', async () => {
+    const parsed = parseWindowSizes('15m,1m');
+    if (!parsed.ok) throw new Error(parsed.message);
+    const custom = await createRouterHarness(undefined, {
+      pipeline: { windowSizes: parsed.sizes },
+    });
+    try {
+      await custom.db.insert(windowAggregates).values({
+        windowStart: new Date('2026-03-01T10:00:00Z'),
+        windowSize: '15m',
+        dimensions: '',
+        type: 'pageview',
+        sourcePartition: 0,
+        count: 15,
+        ...users(0, 2),
+      });
+      expect(await custom.viewer.aggregates.sizes()).toEqual([
+        { name: '1m', ms: 60_000, maxRangeMs: 2160 * 60_000 },
+        { name: '15m', ms: 900_000, maxRangeMs: 2160 * 900_000 },
+      ]);
+      const r = await custom.viewer.aggregates.windows({ size: '15m', ...range });
+      expect(r.windows.map((w) => [w.type, w.count])).toEqual([['pageview', 15]]);
+      await expect(
+        custom.viewer.aggregates.windows({ size: '5m', ...range }),
+      ).rejects.toMatchObject({
+        code: 'BAD_REQUEST',
+        message: "window size '5m' is not one of the configured sizes (1m, 15m)",
+      });
+    } finally {
+      await custom.close();
+    }
   });
 });

@@ -1,7 +1,8 @@
 // Window aggregates merged across source partitions at read time (counts add up; unique users
 // are the union of the partitions' HyperLogLog sketches), and the live minute from Redis.
-import { HLL_STANDARD_ERROR } from '@sluice/core';
+import { HLL_STANDARD_ERROR, type WindowSize } from '@sluice/core';
 import { windowAggregates } from '@sluice/db';
+import { TRPCError } from '@trpc/server';
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { readLiveMinutes } from '../live-minute.ts';
@@ -9,10 +10,10 @@ import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
 import { unavailable } from '../unavailable.ts';
 import { mergeSketches } from '../unique-users.ts';
 
-export const WINDOW_SIZES = ['1m', '5m', '1h'] as const;
-
-// The widest range per window size keeps a response under a few thousand windows per type.
-const MAX_RANGE_MS = { '1m': 24 * 3600_000, '5m': 7 * 24 * 3600_000, '1h': 90 * 24 * 3600_000 };
+// The widest range keeps a response under a few thousand windows per type, whatever the size:
+// 36 hours of 1-minute windows, 7.5 days of 5-minute ones, 90 days of hourly ones.
+export const MAX_WINDOWS_PER_RANGE = 2160;
+const maxRangeMs = (size: WindowSize) => size.ms * MAX_WINDOWS_PER_RANGE;
 
 // Sketches are 2 KiB each: merging is done for the newest windows only (the ones the table
 // shows), within a budget of rows, so a day of 1-minute windows stays a fast read.
@@ -21,20 +22,34 @@ const SKETCH_ROW_BUDGET = 4000;
 
 const typeName = z.string().min(1).max(64);
 
+// One of the configured sizes (AGG_WINDOWS), checked against the context's list.
 const input = z
   .object({
-    size: z.enum(WINDOW_SIZES),
+    size: z.string().min(1).max(16),
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
     types: z.array(typeName).max(50).optional(),
   })
-  .refine((i) => Date.parse(i.from) < Date.parse(i.to), { message: 'from must be before to' })
-  .refine((i) => Date.parse(i.to) - Date.parse(i.from) <= MAX_RANGE_MS[i.size], {
-    message: 'range too wide for this window size',
-  });
+  .refine((i) => Date.parse(i.from) < Date.parse(i.to), { message: 'from must be before to' });
 
 export const aggregatesRouter = createTRPCRouter({
+  /** The window sizes the aggregation workers emit (AGG_WINDOWS), smallest first. */
+  sizes: viewerProcedure.query(({ ctx }) =>
+    ctx.pipeline.windowSizes.map((s) => ({ name: s.name, ms: s.ms, maxRangeMs: maxRangeMs(s) })),
+  ),
+
   windows: viewerProcedure.input(input).query(async ({ ctx, input }) => {
+    const size = ctx.pipeline.windowSizes.find((s) => s.name === input.size);
+    if (!size) {
+      const configured = ctx.pipeline.windowSizes.map((s) => s.name).join(', ');
+      throw new TRPCError({
+        code: 'BAD_REQUEST',
+        message: `window size '${input.size}' is not one of the configured sizes (${configured})`,
+      });
+    }
+    if (Date.parse(input.to) - Date.parse(input.from) > maxRangeMs(size)) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: 'range too wide for this window size' });
+    }
     const w = windowAggregates;
     const filter = (from: Date) =>
       and(

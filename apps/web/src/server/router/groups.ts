@@ -1,12 +1,15 @@
-// Consumer groups: live offsets and membership from Kafka, time lag and status from the lag
-// monitor's samples (when it runs), and the lag trend with its gaps kept as gaps.
+// Consumer groups: live offsets and membership from Kafka, time lag, status and its reason from
+// the lag monitor's samples (when it runs), the lag trend with its gaps kept as gaps, and the time
+// to drain over the last polls.
+import { DEFAULT_WINDOW_SIZE } from '@sluice/core';
 import { lagSamples } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { groupTimeToDrain } from '../group-drain.ts';
+import { explainLatest, type SampleRow, sampleWindow } from '../lag-status.ts';
 import { gapThreshold, type LagPoint, withGaps } from '../lag-trend.ts';
-import { CONSUMER_GROUPS } from '../pipeline.ts';
-import { timeToDrain } from '../time-to-drain.ts';
+import { pipelineGroups } from '../pipeline.ts';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
 
 const groupId = z
@@ -30,11 +33,12 @@ export const groupsRouter = createTRPCRouter({
       throw kafkaError(err);
     }
     const states = new Map(live.map((g) => [g.groupId, g.state]));
-    const ids = [...new Set([...CONSUMER_GROUPS, ...states.keys()])].sort();
+    const pipeline = pipelineGroups(ctx.pipeline);
+    const ids = [...new Set([...pipeline, ...states.keys()])].sort();
     return ids.map((id) => ({
       groupId: id,
       state: states.get(id) ?? 'Not found',
-      pipeline: CONSUMER_GROUPS.includes(id),
+      pipeline: pipeline.includes(id),
     }));
   }),
 
@@ -87,20 +91,19 @@ export const groupsRouter = createTRPCRouter({
       }
 
       const since = new Date(now.getTime() - input.trendMinutes * 60_000);
-      const [latest, trend] = await Promise.all([
-        ctx.db.execute<{
-          topic: string;
-          partition: number;
-          time_lag_s: number | null;
-          time_lag_estimated: boolean;
-          status: string;
-          sampled_at: Date;
-        }>(sql`
-          SELECT DISTINCT ON (topic, partition) topic, partition, time_lag_s, time_lag_estimated,
-                 status, sampled_at
-          FROM ${lagSamples}
-          WHERE group_id = ${input.groupId}
-          ORDER BY topic, partition, sampled_at DESC`),
+      const [windows, trend] = await Promise.all([
+        // Each partition's last polls: the latest gives its status, all of them its reason.
+        ctx.db.execute<SampleRow & { time_lag_estimated: boolean }>(sql`
+          SELECT group_id, topic, partition, sampled_at, committed_offset, end_offset, offset_lag,
+                 time_lag_s, time_lag_estimated, status
+          FROM (
+            SELECT s.*, row_number() OVER (
+                     PARTITION BY topic, partition ORDER BY sampled_at DESC) AS rn
+            FROM ${lagSamples} s
+            WHERE group_id = ${input.groupId}
+          ) w
+          WHERE rn <= ${DEFAULT_WINDOW_SIZE}
+          ORDER BY topic, partition, sampled_at`),
         ctx.db.execute<{
           sampled_at: Date;
           offset_lag: string | null;
@@ -115,7 +118,11 @@ export const groupsRouter = createTRPCRouter({
           ORDER BY sampled_at`),
       ]);
 
-      const sampled = new Map(latest.rows.map((r) => [`${r.topic}/${r.partition}`, r]));
+      const byPartition = new Map<string, (SampleRow & { time_lag_estimated: boolean })[]>();
+      for (const r of windows.rows) {
+        const key = `${r.topic}/${r.partition}`;
+        byPartition.set(key, [...(byPartition.get(key) ?? []), r]);
+      }
       partitions = partitions.sort(
         (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
       );
@@ -130,18 +137,25 @@ export const groupsRouter = createTRPCRouter({
         state: described.state,
         members: described.members,
         partitions: partitions.map((p) => {
-          const s = sampled.get(`${p.topic}/${p.partition}`);
+          const rows = byPartition.get(`${p.topic}/${p.partition}`) ?? [];
+          const s = rows[rows.length - 1];
+          const explained = explainLatest(rows, ctx.pipeline.lagThresholds);
           return {
             ...p,
             timeLagS: s?.time_lag_s ?? null,
             timeLagEstimated: s?.time_lag_estimated ?? false,
             status: s?.status ?? null,
+            /** Why, for every status but OK (as `sluice lag` words it). */
+            reason: explained.reason,
             sampledAt: s ? new Date(s.sampled_at).toISOString() : null,
           };
         }),
         totalOffsetLag: partitions.reduce((sum, p) => sum + (p.offsetLag ?? 0), 0),
         trend: withGaps(points, gapThreshold(points, 30_000)),
-        drain: timeToDrain(points, 5 * 60_000),
+        // Over each partition's status window, as the monitor computes it; the slowest counts.
+        drain: groupTimeToDrain(
+          partitions.map((p) => sampleWindow(byPartition.get(`${p.topic}/${p.partition}`) ?? [])),
+        ),
       };
     }),
 });

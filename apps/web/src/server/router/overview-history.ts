@@ -1,11 +1,13 @@
 // The overview's history charts, from the lag monitor's samples in PostgreSQL: events per second
 // into each pipeline topic (growth of its summed end offsets between polls) and offset lag per
 // consumer group. Only the pipeline's own groups and topics: suites and tools leave others.
+// On topics written in transactions the growth includes a commit marker per transaction, so these
+// lines run a little above the records; the overview's "now" figures come from the stage counters.
 import { lagSamples } from '@sluice/db';
 import { type SQL, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { gapThreshold, withGaps } from '../lag-trend.ts';
-import { CONSUMER_GROUPS, DLQ_TOPIC, STAGE_TOPICS } from '../pipeline.ts';
+import { pipelineGroups } from '../pipeline.ts';
 import { pivot, ratesFromTotals } from '../stage-throughput.ts';
 import { viewerProcedure } from '../trpc.ts';
 
@@ -14,8 +16,6 @@ const list = (values: readonly string[]): SQL =>
     values.map((v) => sql`${v}`),
     sql`, `,
   );
-
-const HISTORY_TOPICS = [...STAGE_TOPICS.map((s) => s.topic), DLQ_TOPIC];
 
 export const history = viewerProcedure
   .input(
@@ -31,6 +31,9 @@ export const history = viewerProcedure
       .default({ minutes: 60 }),
   )
   .query(async ({ ctx, input }) => {
+    const { topics } = ctx.pipeline.names;
+    const groups = pipelineGroups(ctx.pipeline);
+    const historyTopics = [topics.raw, topics.enriched, topics.aggregates, topics.dlq];
     const since = new Date(ctx.now().getTime() - input.minutes * 60_000).toISOString();
     const [totals, lag] = await Promise.all([
       // Every group reading a topic sees the same end offsets in one poll; keep the group that
@@ -41,8 +44,8 @@ export const history = viewerProcedure
           SELECT sampled_at, topic, group_id, sum(end_offset) AS total,
                  count(*)::int AS partitions
           FROM ${lagSamples}
-          WHERE sampled_at >= ${since} AND group_id IN (${list(CONSUMER_GROUPS)})
-            AND topic IN (${list(HISTORY_TOPICS)})
+          WHERE sampled_at >= ${since} AND group_id IN (${list(groups)})
+            AND topic IN (${list(historyTopics)})
           GROUP BY sampled_at, topic, group_id
         ) g
         ORDER BY sampled_at, topic, partitions DESC`),
@@ -50,7 +53,7 @@ export const history = viewerProcedure
         SELECT sampled_at, group_id,
                CASE WHEN count(offset_lag) = count(*) THEN sum(offset_lag) END AS offset_lag
         FROM ${lagSamples}
-        WHERE sampled_at >= ${since} AND group_id IN (${list(CONSUMER_GROUPS)})
+        WHERE sampled_at >= ${since} AND group_id IN (${list(groups)})
         GROUP BY sampled_at, group_id
         ORDER BY sampled_at`),
     ]);
@@ -95,8 +98,8 @@ export const history = viewerProcedure
       minutes: input.minutes,
       // Topics the monitor sampled; events.dlq only appears when some group consumes it.
       throughput: {
-        series: HISTORY_TOPICS.filter((t) => byTopic.has(t)),
-        unsampled: HISTORY_TOPICS.filter((t) => !byTopic.has(t)),
+        series: historyTopics.filter((t) => byTopic.has(t)),
+        unsampled: historyTopics.filter((t) => !byTopic.has(t)),
         rows: pivot(rates),
       },
       lag: { series: [...byGroup.keys()].sort(), rows: pivot(lagSeries) },

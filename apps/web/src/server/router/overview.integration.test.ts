@@ -1,6 +1,8 @@
+import { realtimeKeys, stageCountBucket } from '@sluice/core';
 import { lagSamples, windowAggregates } from '@sluice/db';
 import type { KafkaAdminReader } from '@sluice/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connectRealtimeReader } from '../realtime-reader.ts';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
 // A stand-in broker whose events.raw grows by 500 records between two polls.
@@ -88,6 +90,11 @@ describe('overview.summary', () => {
         offsetLag: 12,
         maxTimeLagS: 4,
         status: 'WARN',
+        // These samples carry no committed offsets: nothing in the window tells which threshold.
+        reason: 'lag above a configured threshold',
+        reasonPartition: 'events.raw/1',
+        statusPartitions: 1,
+        partitions: 2,
       },
     ]);
     expect(first.lateLastHour).toEqual({ accepted: 2, dropped: 1 });
@@ -99,7 +106,8 @@ describe('overview.summary', () => {
     const second = await caller.overview.summary();
     if (!second.kafka.ok) throw new Error('kafka stand-in failed');
     expect(second.kafka.stages.find((s) => s.topic === 'events.raw')?.perSecond).toBe(100);
-    expect(second.kafka.latePerSecond).toBeNull();
+    // No stage counted anything: no late rate is invented.
+    expect(second.stages).toMatchObject({ ok: true, latePerSecond: null, dlqPerSecond: null });
   });
 
   it('reports an unreachable broker as an error, with the database parts still served', async () => {
@@ -110,6 +118,83 @@ describe('overview.summary', () => {
       expect(r.lag).toEqual([]);
       expect(r.lateLastHour).toBeNull();
     } finally {
+      await down.close();
+    }
+  });
+});
+
+describe('overview.summary stage rates', () => {
+  it('reads records per second per stage from the stage counters, under the configured names', async () => {
+    // A pipeline under a prefix: ingest is read from its own events.raw, the stages carry its
+    // group names.
+    const asked: string[] = [];
+    const prefixed = await createRouterHarness(
+      {
+        ...kafka,
+        endOffsets: async (topic) => {
+          asked.push(topic);
+          return [{ partition: 0, offset: 42 }];
+        },
+      },
+      { pipeline: { topicPrefix: 'blue.' } },
+    );
+    try {
+      const at = Date.parse('2026-03-01T10:30:01Z');
+      // What the stages' workers add (apps/worker stage-counters.ts), bucket by bucket, in the
+      // core layout: the minute 10:28:50-10:29:50 is complete; 10:29:50 may still get a last
+      // flush and 10:30:00 is open: neither is read.
+      const put = (stage: string, metric: string, bucketMs: number, n: number) =>
+        prefixed.redis.set(
+          realtimeKeys.stageCount(prefixed.redisPrefix, stage, metric, stageCountBucket(bucketMs)),
+          String(n),
+        );
+      const minute = Array.from(
+        { length: 6 },
+        (_, i) => Date.parse('2026-03-01T10:28:50Z') + i * 10_000,
+      );
+      for (const b of minute) {
+        await put('enrichment', 'in', b, 2000);
+        await put('enrichment', 'out', b, 1990);
+        await put('enrichment', 'dlq', b, 10);
+        await put('aggregation', 'in', b, 1990);
+        await put('aggregation', 'out', b, 60);
+      }
+      await put('aggregation', 'late', minute[3] as number, 30);
+      for (const partial of ['2026-03-01T10:29:50Z', '2026-03-01T10:30:00Z']) {
+        await put('enrichment', 'in', Date.parse(partial), 999_999);
+      }
+
+      const r = await prefixed
+        .as({ id: 'v', email: 'v@example.test', name: 'v', role: 'viewer' }, () => new Date(at))
+        .overview.summary();
+      expect(asked).toEqual(['blue.events.raw']);
+      expect(r.kafka).toMatchObject({ ok: true, stages: [{ topic: 'blue.events.raw' }] });
+      if (!r.stages.ok) throw new Error(r.stages.error);
+      expect(r.stages.until).toBe('2026-03-01T10:29:50.000Z');
+      expect(r.stages.stages.map((s) => [s.stage, s.group, s.reporting, s.perSecond])).toEqual([
+        ['enrichment', 'blue.enrichment-workers', true, { in: 200, out: 199, dlq: 1 }],
+        ['aggregation', 'blue.aggregation-workers', true, { in: 199, out: 6, late: 0.5 }],
+        ['storage', 'blue.storage-writers', false, { in: null, out: null, dlq: null }],
+      ]);
+      expect(r.stages.dlqPerSecond).toBe(1);
+      expect(r.stages.latePerSecond).toBe(0.5);
+    } finally {
+      await prefixed.close();
+    }
+  });
+
+  it('reports Redis being away in the stage rates, with the rest still served', async () => {
+    const dead = connectRealtimeReader('redis://127.0.0.1:1', 'unused:');
+    const down = await createRouterHarness(kafka, { realtime: dead });
+    try {
+      const r = await down.viewer.overview.summary();
+      expect(r.stages).toMatchObject({
+        ok: false,
+        error: expect.stringMatching(/^Redis unreachable: /),
+      });
+      expect(r.kafka.ok).toBe(true);
+    } finally {
+      await dead.close();
       await down.close();
     }
   });

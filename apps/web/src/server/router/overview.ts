@@ -1,45 +1,41 @@
-// Overview: throughput per stage (from topic end offsets), DLQ and late rates, lag per group
-// (the lag monitor's latest samples), late events from the window aggregates; the history
-// charts (overview-history.ts) and the Redis panels (overview-realtime.ts) poll on their own.
+// Overview: events into the pipeline (growth of events.raw's end offsets), records per second
+// per stage (the stage counters in Redis), lag per group with the reason of its status (the lag
+// monitor's latest samples), late events from the window aggregates; the history charts
+// (overview-history.ts) and the other Redis panels (overview-realtime.ts) poll on their own.
+import { DEFAULT_WINDOW_SIZE } from '@sluice/core';
 import { lagSamples, windowAggregates } from '@sluice/db';
 import type { KafkaAdminReader } from '@sluice/kafka';
 import { and, eq, gte, sql } from 'drizzle-orm';
-import { DLQ_TOPIC, LATE_TOPIC, STAGE_TOPICS } from '../pipeline.ts';
+import { type SampleRow, summariseGroups } from '../lag-status.ts';
+import { readStageRates, type StageRates } from '../stage-rates.ts';
 import type { ThroughputSampler } from '../throughput-sampler.ts';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
 import { history } from './overview-history.ts';
 import { eventsPerMinute, latency, sinks } from './overview-realtime.ts';
 
-type Rates =
-  | { ok: true; rates: Record<string, number | null>; missingTopics: string[] }
+type TopicRate =
+  | { ok: true; perSecond: number | null; missing: boolean }
   | { ok: false; error: string };
 
-async function topicRates(
+/**
+ * Records per second into a topic from the growth of its summed end offsets between two polls.
+ * Only honest for a topic no transactional producer writes (events.raw): every transaction
+ * leaves a commit marker that takes an offset.
+ */
+async function topicRate(
   kafka: KafkaAdminReader,
   sampler: ThroughputSampler,
-  topics: string[],
+  topic: string,
   atMs: number,
-): Promise<Rates> {
-  const rates: Record<string, number | null> = {};
-  const missingTopics: string[] = [];
+): Promise<TopicRate> {
   try {
-    await Promise.all(
-      topics.map(async (topic) => {
-        try {
-          const parts = await kafka.endOffsets(topic);
-          rates[topic] = sampler.observe(
-            topic,
-            parts.reduce((s, p) => s + p.offset, 0),
-            atMs,
-          );
-        } catch (err) {
-          if (/unknown topic|does not exist/i.test(String(err))) missingTopics.push(topic);
-          else throw err;
-        }
-      }),
-    );
-    return { ok: true, rates, missingTopics };
+    const parts = await kafka.endOffsets(topic);
+    const total = parts.reduce((s, p) => s + p.offset, 0);
+    return { ok: true, perSecond: sampler.observe(topic, total, atMs), missing: false };
   } catch (err) {
+    if (/unknown topic|does not exist/i.test(String(err))) {
+      return { ok: true, perSecond: null, missing: true };
+    }
     return { ok: false, error: err instanceof Error ? err.message : String(err) };
   }
 }
@@ -49,34 +45,34 @@ const RECENT_MS = 15 * 60_000;
 export const overviewRouter = createTRPCRouter({
   summary: viewerProcedure.query(async ({ ctx }) => {
     const now = ctx.now();
-    const topics = [...STAGE_TOPICS.map((s) => s.topic), DLQ_TOPIC, LATE_TOPIC];
+    const { names, windowSizes, lagThresholds } = ctx.pipeline;
     const hourAgo = new Date(now.getTime() - 3600_000);
     // Only groups the lag monitor sampled lately: the primary key starts with sampled_at, so
     // this reads the last minutes instead of the whole history, and a group that has gone
     // (no committed offsets left, or no longer monitored) drops off the overview.
     const recent = new Date(now.getTime() - RECENT_MS);
 
-    const [kafka, lag, late] = await Promise.all([
-      topicRates(ctx.kafka, ctx.throughput, topics, now.getTime()),
-      // The latest sample per group: total offset lag, worst time lag, worst status.
-      ctx.db.execute<{
-        group_id: string;
-        sampled_at: Date;
-        offset_lag: string | null;
-        time_lag_s: number | null;
-        statuses: string[];
-      }>(sql`
-        SELECT s.group_id, s.sampled_at,
-               CASE WHEN count(s.offset_lag) = count(*) THEN sum(s.offset_lag) END AS offset_lag,
-               max(s.time_lag_s) AS time_lag_s,
-               array_agg(DISTINCT s.status) AS statuses
-        FROM ${lagSamples} s
-        JOIN (SELECT group_id, max(sampled_at) AS at FROM ${lagSamples}
-              WHERE sampled_at > ${recent} GROUP BY group_id) l
-          ON l.group_id = s.group_id AND l.at = s.sampled_at
-        WHERE s.sampled_at > ${recent}
-        GROUP BY s.group_id, s.sampled_at
-        ORDER BY s.group_id`),
+    const [ingest, stages, lag, late] = await Promise.all([
+      topicRate(ctx.kafka, ctx.throughput, names.topics.raw, now.getTime()),
+      readStageRates(ctx.realtime, names.stages, now.getTime()).then(
+        (rates): { ok: true } & StageRates => ({ ok: true, ...rates }),
+        (err: unknown) => ({
+          ok: false as const,
+          error: `Redis unreachable: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      ),
+      // Every partition's last polls (its status window): the latest poll gives the group's
+      // lag and status, the window the reason.
+      ctx.db.execute<SampleRow>(sql`
+        SELECT group_id, topic, partition, sampled_at, committed_offset, end_offset, offset_lag,
+               time_lag_s, status
+        FROM (
+          SELECT s.*, row_number() OVER (
+                   PARTITION BY group_id, topic, partition ORDER BY sampled_at DESC) AS rn
+          FROM ${lagSamples} s
+          WHERE s.sampled_at > ${recent}
+        ) w
+        WHERE rn <= ${DEFAULT_WINDOW_SIZE}`),
       ctx.db
         .select({
           windows: sql<number>`count(*)::int`,
@@ -85,32 +81,35 @@ export const overviewRouter = createTRPCRouter({
         })
         .from(windowAggregates)
         .where(
-          and(eq(windowAggregates.windowSize, '1m'), gte(windowAggregates.windowStart, hourAgo)),
+          and(
+            // Every window size counts every event: the smallest has the finest late counts.
+            eq(windowAggregates.windowSize, windowSizes[0].name),
+            gte(windowAggregates.windowStart, hourAgo),
+          ),
         ),
     ]);
 
     const lateRow = late[0];
     return {
       at: now.toISOString(),
-      kafka: kafka.ok
+      // Measured from Kafka: records into the pipeline.
+      kafka: ingest.ok
         ? {
             ok: true as const,
-            stages: STAGE_TOPICS.map((s) => ({
-              ...s,
-              perSecond: kafka.rates[s.topic] ?? null,
-              missing: kafka.missingTopics.includes(s.topic),
-            })),
-            dlqPerSecond: kafka.rates[DLQ_TOPIC] ?? null,
-            latePerSecond: kafka.rates[LATE_TOPIC] ?? null,
+            stages: [
+              {
+                stage: 'ingest' as const,
+                label: `Ingest (${names.topics.raw})`,
+                topic: names.topics.raw,
+                perSecond: ingest.perSecond,
+                missing: ingest.missing,
+              },
+            ],
           }
-        : { ok: false as const, error: kafka.error },
-      lag: lag.rows.map((r) => ({
-        groupId: r.group_id,
-        sampledAt: new Date(r.sampled_at).toISOString(),
-        offsetLag: r.offset_lag === null ? null : Number(r.offset_lag),
-        maxTimeLagS: r.time_lag_s,
-        status: worstStatus(r.statuses),
-      })),
+        : { ok: false as const, error: ingest.error },
+      // Counted by the stages' workers: records in, out, to the DLQ and late, per stage.
+      stages,
+      lag: summariseGroups(lag.rows, lagThresholds),
       lateLastHour:
         lateRow && lateRow.windows > 0
           ? {
@@ -125,12 +124,3 @@ export const overviewRouter = createTRPCRouter({
   latency,
   sinks,
 });
-
-const SEVERITY = ['OK', 'WARN', 'REWIND', 'STALL', 'STOP'];
-
-export function worstStatus(statuses: string[]): string {
-  return statuses.reduce(
-    (worst, s) => (SEVERITY.indexOf(s) > SEVERITY.indexOf(worst) ? s : worst),
-    statuses[0] ?? 'UNKNOWN',
-  );
-}

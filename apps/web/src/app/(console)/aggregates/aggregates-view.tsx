@@ -7,38 +7,43 @@ import { TimeChart } from '~/components/time-chart.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 import { LiveMinutePanel } from './live-minute-panel.tsx';
 
-const SIZES = ['1m', '5m', '1h'] as const;
 const RANGES = [
   { label: 'Last hour', ms: 3600_000 },
   { label: 'Last 6 hours', ms: 6 * 3600_000 },
   { label: 'Last 24 hours', ms: 24 * 3600_000 },
   { label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
 ];
-// 1m windows may be asked for at most a day at a time (the server enforces the same limit).
-const MAX_1M_MS = 24 * 3600_000;
+type SizeOption = { name: string; ms: number; maxRangeMs: number };
 
-const SIZE_MS: Record<(typeof SIZES)[number], number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '1h': 3_600_000,
-};
-
+/** The configured window sizes (AGG_WINDOWS) come from the server; then the view. */
 export function AggregatesView() {
   const trpc = useTRPC();
-  const [size, setSize] = useState<(typeof SIZES)[number]>('1m');
+  const sizes = useQuery(trpc.aggregates.sizes.queryOptions());
+  if (sizes.isPending) return <Loading what="window sizes" />;
+  if (sizes.isError) return <ErrorState error={sizes.error} />;
+  return <AggregatesForSizes sizes={sizes.data} />;
+}
+
+function AggregatesForSizes({ sizes }: { sizes: SizeOption[] }) {
+  const trpc = useTRPC();
+  const [sizeName, setSizeName] = useState(sizes[0]?.name ?? '');
   const [rangeMs, setRangeMs] = useState(3600_000);
   const [type, setType] = useState('');
-  const effectiveMs = size === '1m' ? Math.min(rangeMs, MAX_1M_MS) : rangeMs;
+  const current = sizes.find((s) => s.name === sizeName) ?? sizes[0];
+  const size = current?.name ?? '';
+  // Each size may be asked for over at most so long a range (the server enforces the same).
+  const effectiveMs = Math.min(rangeMs, current?.maxRangeMs ?? rangeMs);
   // Rounded to the minute so each poll asks for the same key until the minute turns.
   const to = Math.ceil(Date.now() / 60_000) * 60_000;
-  const q = useQuery(
-    trpc.aggregates.windows.queryOptions({
+  const q = useQuery({
+    ...trpc.aggregates.windows.queryOptions({
       size,
       from: new Date(to - effectiveMs).toISOString(),
       to: new Date(to).toISOString(),
       ...(type ? { types: [type] } : {}),
     }),
-  );
+    enabled: current !== undefined,
+  });
 
   // Chart rows per window start: counts and merged unique users by type, late counts summed.
   // A type without a row in a window has no key there, which the chart draws as a gap.
@@ -63,7 +68,7 @@ export function AggregatesView() {
     }
     // A window with no row at all (nothing closed then: workers down, no traffic) gets an empty
     // row, so the lines break there instead of joining its neighbours.
-    const step = SIZE_MS[size];
+    const step = current?.ms ?? 60_000;
     const sorted = (m: Map<number, Record<string, number | null>>) => {
       const rows = [...m.values()].sort((a, b) => (a.t ?? 0) - (b.t ?? 0));
       const out: Record<string, number | null>[] = [];
@@ -75,7 +80,7 @@ export function AggregatesView() {
       return out;
     };
     return { counts: sorted(counts), users: sorted(users), late: sorted(late) };
-  }, [q.data, size]);
+  }, [q.data, current?.ms]);
   const se = q.data ? `${(q.data.uniqueUsersStandardError * 100).toFixed(1)} %` : '';
 
   return (
@@ -88,10 +93,10 @@ export function AggregatesView() {
       >
         <label>
           Window size
-          <select value={size} onChange={(e) => setSize(e.target.value as (typeof SIZES)[number])}>
-            {SIZES.map((s) => (
-              <option key={s} value={s}>
-                {s}
+          <select value={size} onChange={(e) => setSizeName(e.target.value)}>
+            {sizes.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name}
               </option>
             ))}
           </select>
@@ -100,7 +105,7 @@ export function AggregatesView() {
           Time range
           <select value={rangeMs} onChange={(e) => setRangeMs(Number(e.target.value))}>
             {RANGES.map((r) => (
-              <option key={r.ms} value={r.ms} disabled={size === '1m' && r.ms > MAX_1M_MS}>
+              <option key={r.ms} value={r.ms} disabled={r.ms > (current?.maxRangeMs ?? r.ms)}>
                 {r.label}
               </option>
             ))}

@@ -1,4 +1,5 @@
 'use client';
+import type { TimeToDrain } from '@sluice/core';
 import { useQuery } from '@tanstack/react-query';
 import {
   CartesianGrid,
@@ -13,17 +14,23 @@ import { clock, duration, num } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 
-type Drain =
-  | { state: 'caught-up' }
-  | { state: 'draining'; seconds: number }
-  | { state: 'not-draining' }
-  | { state: 'unknown' };
-
-function drainText(d: Drain): string {
-  if (d.state === 'caught-up') return 'caught up';
-  if (d.state === 'draining') return `about ${duration(d.seconds)}`;
-  if (d.state === 'not-draining') return 'not draining (lag is not falling)';
-  return 'unknown (not enough lag samples)';
+function drainText(d: TimeToDrain): string {
+  switch (d.kind) {
+    case 'caught-up':
+      return 'caught up';
+    case 'keeping-up':
+      return `keeping up (about ${duration(d.seconds)} of work queued)`;
+    case 'draining':
+      return `about ${duration(d.seconds)}`;
+    case 'not-draining':
+      if (d.why === 'stopped') return 'not draining (nothing consumed lately)';
+      if (d.why === 'falling-behind') return 'not draining (producers are faster)';
+      return 'not draining (consumers only keep pace with producers)';
+    case 'unknown':
+      return d.reason === 'offsets-went-back'
+        ? 'unknown (offsets went back lately)'
+        : 'unknown (not enough lag samples)';
+  }
 }
 
 export function GroupDetail({ groupId }: { groupId: string }) {
@@ -112,8 +119,11 @@ export function GroupDetail({ groupId }: { groupId: string }) {
                       {duration(p.timeLagS)}
                       {p.timeLagEstimated ? ' (extrapolated)' : ''}
                     </td>
-                    <td className={p.status ? `status-${p.status}` : 'muted'}>
-                      {p.status ?? 'no samples'}
+                    <td>
+                      <span className={p.status ? `status-${p.status}` : 'muted'}>
+                        {p.status ?? 'no samples'}
+                      </span>
+                      {p.reason && <span className="muted"> {p.reason}</span>}
                     </td>
                   </tr>
                 ))}
