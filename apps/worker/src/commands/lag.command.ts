@@ -57,7 +57,13 @@ export function registerLagCommand(program: Command): void {
     .action(async (opts: { json?: boolean; group?: string[]; history: boolean }) => {
       const env = loadEnv();
       const admin = createKafka({ brokers: brokerList(env), clientId: 'sluice-lag' }).admin();
-      const tracker = createLagTracker();
+      // The monitor's thresholds, so a WARN here is a WARN there, with the same reason.
+      const tracker = createLagTracker({
+        thresholds: {
+          ...(env.LAG_WARN_OFFSET_LAG ? { maxOffsetLag: env.LAG_WARN_OFFSET_LAG } : {}),
+          ...(env.LAG_WARN_TIME_LAG_S ? { maxTimeLagS: env.LAG_WARN_TIME_LAG_S } : {}),
+        },
+      });
       const read = (): Promise<LagSnapshot> =>
         readLagSnapshot(admin, {
           now: Date.now,
@@ -122,10 +128,26 @@ function formatTable(records: LagRecord[]): string {
     String(r.offset_lag),
     r.time_lag_s === null ? '-' : `${r.time_lag_estimated ? '~' : ''}${r.time_lag_s}`,
     r.status,
+    // Why, beside every status but OK (core's statusReason, as the console shows it).
+    r.status === 'OK' ? '' : r.status_reason,
   ]);
-  const head = ['GROUP', 'TOPIC', 'PART', 'COMMITTED', 'END', 'LAG', 'TIME LAG S', 'STATUS'];
+  const head = [
+    'GROUP',
+    'TOPIC',
+    'PART',
+    'COMMITTED',
+    'END',
+    'LAG',
+    'TIME LAG S',
+    'STATUS',
+    'REASON',
+  ];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) => `${cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ')}\n`;
+  const line = (cells: string[]) =>
+    `${cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd()}\n`;
   if (rows.length === 0) return 'no consumer groups with committed offsets\n';
   return [head, ...rows].map(line).join('');
 }
