@@ -66,8 +66,14 @@ export interface Stage {
     caughtUp: TopicPartition[],
     ctx: StageContext,
   ): Promise<StageResult | undefined> | StageResult | undefined;
-  /** External stages: offsets whose records are durable, to commit now. */
-  durableOffsets?(): { topic: string; partition: number; offset: number }[];
+  /**
+   * External stages: offsets whose records are durable, to commit now. `positions` are the owned
+   * partitions' consumer positions past their committed offsets (past transaction markers): a
+   * partition whose consumed records are all durable may commit its position (lag 0 when idle).
+   */
+  durableOffsets?(
+    positions: { topic: string; partition: number; offset: number }[],
+  ): { topic: string; partition: number; offset: number }[];
   /** External stages: what was committed. */
   markCommitted?(offsets: { topic: string; partition: number; offset: number }[]): void;
 }
@@ -100,6 +106,7 @@ export interface RunningStage {
 }
 
 const RETRY_BACKOFF_MS = 500;
+const LAST_COMMIT_ATTEMPTS = 3;
 
 export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   const committed = new Map<string, number>();
@@ -203,7 +210,9 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   }
 
   async function commitDurable(): Promise<void> {
-    const offsets = (o.stage.durableOffsets?.() ?? []).filter((off) => owned.has(tpKey(off)));
+    const offsets = (o.stage.durableOffsets?.(advancedPositions()) ?? []).filter((off) =>
+      owned.has(tpKey(off)),
+    );
     lastCommitAt = Date.now();
     if (offsets.length === 0) return;
     await consumer.commit(offsets);
@@ -212,6 +221,36 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   }
 
   const commit = () => (o.mode === 'transactional' ? commitTransaction() : commitDurable());
+
+  /**
+   * External stages: a failed commit is logged and the stage goes on (a later commit covers the
+   * same offsets; partitions given up meanwhile are read again from the last commit by their new
+   * owner, into idempotent stores); a fatal one stops the stage.
+   */
+  async function commitDurableOrWarn(consequence: string): Promise<void> {
+    try {
+      await commitDurable();
+    } catch (err) {
+      if (isFatalKafkaError(err))
+        throw new KafkaFatalError(`offset commit failed: ${describeKafkaError(err)}`);
+      o.log('warn', `offset commit failed, ${consequence}: ${describeKafkaError(err)}`);
+    }
+  }
+
+  /** External stages at a graceful stop: no later commit will cover it, so it is retried. */
+  async function lastDurableCommit(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await commitDurable();
+        return;
+      } catch (err) {
+        if (isFatalKafkaError(err) || attempt >= LAST_COMMIT_ATTEMPTS)
+          throw new KafkaFatalError(`last offset commit failed: ${describeKafkaError(err)}`);
+        o.log('warn', `last offset commit failed, retrying: ${describeKafkaError(err)}`);
+        await sleep(RETRY_BACKOFF_MS);
+      }
+    }
+  }
 
   /** After an abort: back to the last committed offsets, and the stage forgets what it derived. */
   async function rewind(): Promise<void> {
@@ -236,12 +275,14 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     while (pendingRevoke.length > 0) {
       const { tps, lost } = pendingRevoke.shift() as { tps: TopicPartition[]; lost: boolean };
       if (lost) {
-        // Another member owns them already: nothing of ours may be committed for them.
-        if (records.length > 0 || dirty) {
+        // Another member owns them already: nothing of ours may be committed for them. An
+        // external stage has no transaction to abort: it only forgets them (revoked, below).
+        if (o.mode === 'transactional' && (records.length > 0 || dirty)) {
           await rewind();
         }
-      } else if (dirty) await commit();
-      else if (o.mode === 'external') await commit();
+      } else if (o.mode === 'external')
+        await commitDurableOrWarn('their new owner reads them again from the last commit');
+      else if (dirty) await commit();
       await o.stage.revoked?.(tps);
       consumer.unassign(tps);
       const gone = new Set(tps.map(tpKey));
@@ -324,20 +365,12 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       if (o.mode === 'transactional') {
         // Positions also move past markers with no message: commit those too (lag 0 when idle).
         if ((dirty && commitDue) || (tickDue && advancedPositions().length > 0)) await commit();
-      } else if (commitDue) {
-        try {
-          await commit();
-        } catch (err) {
-          if (isFatalKafkaError(err))
-            throw new KafkaFatalError(`offset commit failed: ${describeKafkaError(err)}`);
-          o.log('warn', `offset commit failed, will retry: ${describeKafkaError(err)}`);
-        }
-      }
+      } else if (commitDue) await commitDurableOrWarn('will retry');
     }
     // Graceful stop: the work in hand commits (or aborts and is read again by the next owner).
     if (o.mode === 'transactional') {
       if (dirty) await commit();
-    } else await commit();
+    } else await lastDurableCommit();
   }
 
   let failure: Error | undefined;
