@@ -63,6 +63,35 @@ describe('createOffsetTracker', () => {
     expect(t.heldBack('pg')).toEqual([]);
   });
 
+  it('moves the commit point to the position past a transaction marker once nothing is pending', () => {
+    const t = createOffsetTracker();
+    const a = t.add(p0, '0', '9', ['pg']);
+    // Offset 10 is the transaction's commit marker: the consumer's position is 11.
+    t.consumedTo({ ...p0, offset: '11' });
+    expect(t.committable()).toEqual([{ ...p0, offset: '0' }]);
+    t.done(a, 'pg');
+    expect(t.committable()).toEqual([{ ...p0, offset: '10' }]);
+    t.consumedTo({ ...p0, offset: '11' });
+    expect(t.committable()).toEqual([{ ...p0, offset: '11' }]);
+    // A position behind the commit point (a stale read) never moves it back.
+    t.consumedTo({ ...p0, offset: '5' });
+    expect(t.committable()).toEqual([{ ...p0, offset: '11' }]);
+  });
+
+  it('takes the position of a partition that delivered only markers since it was assigned', () => {
+    const t = createOffsetTracker();
+    t.consumedTo({ ...p1, offset: '42' });
+    expect(t.committable()).toEqual([{ ...p1, offset: '42' }]);
+    t.markCommitted({ ...p1, offset: '42' });
+    expect(t.committable()).toEqual([]);
+    // Records after it are tracked from there as usual.
+    const a = t.add(p1, '43', '50', ['pg']);
+    t.consumedTo({ ...p1, offset: '51' });
+    expect(t.committable()).toEqual([]);
+    t.done(a, 'pg');
+    expect(t.committable()).toEqual([{ ...p1, offset: '51' }]);
+  });
+
   it('handles offsets beyond 2^53', () => {
     const t = createOffsetTracker();
     const a = t.add(p0, '9007199254740993', '9007199254740999', ['pg']);

@@ -38,6 +38,13 @@ export interface OffsetTracker {
    * made the segment durable in every sink it was routed to.
    */
   done(segmentId: number, sink: string): boolean;
+  /**
+   * The consumer's position on a partition: every record before it was handed to `add`. Offsets
+   * without a record (transaction markers) may lie between the last segment and the position;
+   * when none of the partition's segments is pending, its commit point moves to the position, so
+   * a caught-up group shows lag 0 on a transactionally written topic instead of 1 per marker.
+   */
+  consumedTo(position: CommitPoint): void;
   /** Commit points that moved since they were last marked committed. */
   committable(): CommitPoint[];
   markCommitted(point: CommitPoint): void;
@@ -53,6 +60,7 @@ export interface OffsetTracker {
 }
 
 const tpKey = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+const tpOf = (tp: TopicPartition): TopicPartition => ({ topic: tp.topic, partition: tp.partition });
 
 export function createOffsetTracker(): OffsetTracker {
   const partitions = new Map<string, PartitionState>();
@@ -84,6 +92,18 @@ export function createOffsetTracker(): OffsetTracker {
       byId.set(segment.id, { state, segment });
       advance(state);
       return segment.id;
+    },
+    consumedTo(position) {
+      const key = tpKey(position);
+      const at = BigInt(position.offset);
+      const state = partitions.get(key);
+      if (!state) {
+        // Nothing consumed since it was assigned but markers: the position is the commit point.
+        partitions.set(key, { ...tpOf(position), segments: [], durable: at, committed: null });
+        return;
+      }
+      if (state.segments.length === 0 && (state.durable === null || at > state.durable))
+        state.durable = at;
     },
     done(segmentId, sink) {
       const entry = byId.get(segmentId);
