@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { describeKafkaError, isFatalKafkaError, KafkaCodes, toError } from './kafka-errors.ts';
+
+describe('isFatalKafkaError', () => {
+  it('stops on a fenced producer, by code or by librdkafka flag', () => {
+    expect(isFatalKafkaError({ message: 'fenced', code: KafkaCodes.FENCED })).toBe(true);
+    expect(isFatalKafkaError({ message: 'x', code: KafkaCodes.PRODUCER_FENCED })).toBe(true);
+    expect(isFatalKafkaError({ message: 'x', code: KafkaCodes.INVALID_PRODUCER_EPOCH })).toBe(true);
+    expect(isFatalKafkaError({ message: 'x', code: 1, isFatal: true })).toBe(true);
+  });
+
+  it('goes on after errors an abort and a re-read can cure', () => {
+    expect(isFatalKafkaError({ message: 'x', code: KafkaCodes.REBALANCE_IN_PROGRESS })).toBe(false);
+    expect(isFatalKafkaError({ message: 'x', code: 7, isTxnRequiresAbort: true })).toBe(false);
+    expect(isFatalKafkaError(new Error('timeout'))).toBe(false);
+    expect(isFatalKafkaError(undefined)).toBe(false);
+  });
+});
+
+describe('toError / describeKafkaError', () => {
+  it('keeps the code and flags of a client error object, on one line', () => {
+    const e = toError({
+      message: 'Local: Broker transport failure',
+      code: -195,
+      isRetriable: true,
+    });
+    expect(e).toBeInstanceOf(Error);
+    expect(e.message).toBe('Local: Broker transport failure (code -195)');
+    expect((e as Error & { isRetriable?: boolean }).isRetriable).toBe(true);
+    expect(isFatalKafkaError(toError({ message: 'x', code: KafkaCodes.FENCED }))).toBe(true);
+    expect(describeKafkaError('plain')).toBe('plain');
+  });
+});
