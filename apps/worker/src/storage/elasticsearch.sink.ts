@@ -105,6 +105,8 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): Sink {
         indexReady = true;
       }
       const failed: SinkFailure[] = [];
+      // When each retried item first failed: its dead letter tells when the trouble began.
+      const firstFailed = new Map<SinkRecord, number>();
       let todo: SinkRecord[] = records.filter((r) => r.kind === 'event');
       for (let attempt = 1; todo.length > 0; attempt++) {
         const response = await client.bulk({
@@ -114,17 +116,21 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): Sink {
           ]),
         });
         const retry: SinkRecord[] = [];
+        const answeredAt = Date.now();
         response.items.forEach((item, i) => {
           const result = item.create;
           const record = todo[i] as SinkRecord;
           if (!result || result.status < 300 || result.status === 409) return;
           const error = result.error;
+          const firstFailureMs = firstFailed.get(record) ?? answeredAt;
+          firstFailed.set(record, firstFailureMs);
           const failure = {
             record,
             errorClass: error?.type ?? `http_${result.status}`,
             message: `${result.status} ${error?.type ?? ''}: ${error?.reason ?? ''}`.trim(),
             retryable: isRetryableStatus(result.status),
             attempts: attempt,
+            firstFailureMs,
           };
           if (!failure.retryable) failed.push(failure);
           else if (attempt > delays.length) failed.push(failure);

@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import type { Sink, SinkFailure, SinkRecord } from './sink.ts';
+import type { DeadLetter, Sink, SinkFailure, SinkRecord } from './sink.ts';
 import { startSinkRunner } from './sink-runner.ts';
 import { createStorageMetrics } from './storage-metrics.ts';
 
@@ -118,6 +118,82 @@ describe('startSinkRunner', () => {
     runner.enqueue([record(0)], 1);
     await until(() => order.length === 2);
     expect(order).toEqual(['dlq:1', 'durable']);
+    await runner.stop(1000);
+  });
+
+  it('dead-letters a record with the time its batch first failed, not the time it was sent', async () => {
+    let clock = 1_000;
+    let calls = 0;
+    const sink: Sink = {
+      name: 'timescaledb',
+      async write(records) {
+        clock += 100;
+        // The store is away twice, then refuses the record for good.
+        if (calls++ < 2) throw new Error('connection refused');
+        return {
+          failed: [
+            {
+              record: records[0] as SinkRecord,
+              errorClass: 'pg_22P05',
+              message: 'bad',
+              retryable: false,
+              attempts: 1,
+            },
+          ],
+        };
+      },
+      async close() {},
+    };
+    const letters: DeadLetter[] = [];
+    const runner = startSinkRunner({
+      sink,
+      metrics: createStorageMetrics(new Registry()),
+      onDurable: () => {},
+      deadLetter: async (f) => {
+        letters.push(...f);
+      },
+      log: () => {},
+      // One record fills a batch: the fake clock never ages the buffer.
+      policy: { ...policy, maxRecords: 1 },
+      now: () => clock,
+      retries: 1,
+      maxDownBackoffMs: 10,
+    });
+    runner.enqueue([record(0)], 1);
+    await until(() => letters.length === 1);
+    // First failure: the first write (clock 1,100); refused by the third (clock 1,300).
+    expect(letters[0]).toMatchObject({ attempts: 3, firstFailureMs: 1_100, lastFailureMs: 1_300 });
+    await runner.stop(1000);
+  }, 20_000);
+
+  it('keeps the first failure a sink saw while retrying a record itself', async () => {
+    let clock = 5_000;
+    const { sink } = fakeSink(0, (rs) => [
+      {
+        record: rs[0] as SinkRecord,
+        errorClass: 'es_rejected',
+        message: '429',
+        retryable: true,
+        attempts: 3,
+        firstFailureMs: clock - 1_000,
+      },
+    ]);
+    const letters: DeadLetter[] = [];
+    const runner = startSinkRunner({
+      sink,
+      metrics: createStorageMetrics(new Registry()),
+      onDurable: () => {},
+      deadLetter: async (f) => {
+        letters.push(...f);
+      },
+      log: () => {},
+      policy: { ...policy, maxRecords: 1 },
+      now: () => clock,
+    });
+    clock += 10;
+    runner.enqueue([record(0)], 1);
+    await until(() => letters.length === 1);
+    expect(letters[0]).toMatchObject({ attempts: 3, firstFailureMs: 4_010, lastFailureMs: 5_010 });
     await runner.stop(1000);
   });
 

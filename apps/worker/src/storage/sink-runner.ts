@@ -4,7 +4,7 @@
 // the store returns. Each runner has its own loop, so one slow or dead store never delays another.
 import { type BatchPolicy, flushDecision } from '@sluice/core';
 import pRetry from 'p-retry';
-import type { Sink, SinkFailure, SinkRecord } from './sink.ts';
+import type { DeadLetter, Sink, SinkFailure, SinkRecord } from './sink.ts';
 import type { StorageMetrics } from './storage-metrics.ts';
 
 export interface SinkRunnerOptions {
@@ -14,7 +14,7 @@ export interface SinkRunnerOptions {
   /** Called once the batch's segments are durable in this sink (stored or dead-lettered). */
   onDurable: (segmentIds: readonly number[]) => void;
   /** Sends permanent failures to the DLQ; must resolve only when they are durable there. */
-  deadLetter: (failures: readonly SinkFailure[]) => Promise<void>;
+  deadLetter: (failures: readonly DeadLetter[]) => Promise<void>;
   log: (message: string) => void;
   now?: () => number;
   /** Retries inside one attempt cycle before the sink counts as down. */
@@ -75,7 +75,23 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
     o.metrics.up.set({ sink: name }, value ? 1 : 0);
   };
 
-  const writeOnce = async (batch: SinkRecord[]) => {
+  /** What went wrong with a batch so far: its dead letters tell when their trouble began. */
+  interface BatchHistory {
+    failedWrites: number;
+    firstFailureMs: number | null;
+  }
+
+  const deadLetters = (failed: readonly SinkFailure[], history: BatchHistory): DeadLetter[] => {
+    const refusedAt = now();
+    return failed.map((f) => ({
+      ...f,
+      attempts: history.failedWrites + f.attempts,
+      firstFailureMs: Math.min(history.firstFailureMs ?? refusedAt, f.firstFailureMs ?? refusedAt),
+      lastFailureMs: refusedAt,
+    }));
+  };
+
+  const writeOnce = async (batch: SinkRecord[], history: BatchHistory) => {
     const result = await pRetry(() => o.sink.write(batch), {
       retries: o.retries ?? 3,
       minTimeout: 200,
@@ -85,12 +101,14 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
       onFailedAttempt: ({ error, retriesLeft }) => {
         lastError = error.message.slice(0, 500);
         lastErrorAtMs = now();
+        history.failedWrites += 1;
+        history.firstFailureMs ??= lastErrorAtMs;
         if (retriesLeft > 0) o.metrics.retries.inc({ sink: name });
         o.log(`sink ${name}: write of ${batch.length} failed (${error.message})`);
       },
     });
     if (result.failed.length > 0) {
-      await o.deadLetter(result.failed);
+      await o.deadLetter(deadLetters(result.failed, history));
       o.metrics.deadLettered.inc({ sink: name }, result.failed.length);
     }
   };
@@ -104,10 +122,11 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
     oldestAt = null;
     inFlight = batch.length;
     const started = process.hrtime.bigint();
+    const history: BatchHistory = { failedWrites: 0, firstFailureMs: null };
     let backoff = 500;
     for (;;) {
       try {
-        await writeOnce(batch);
+        await writeOnce(batch, history);
         lastOkAtMs = now();
         setUp(true);
         break;

@@ -26,7 +26,23 @@ export interface SinkFailure {
   readonly errorClass: string;
   readonly message: string;
   readonly retryable: boolean;
+  /** Tries of this record inside the write that refused it. */
   readonly attempts: number;
+  /**
+   * When the record first failed (ms), for a sink that tried it more than once inside the write;
+   * the sink runner fills it in otherwise, and moves it earlier when an earlier write of the
+   * record's batch failed as a whole.
+   */
+  readonly firstFailureMs?: number;
+}
+
+/** A refused record as the sink runner hands it to the DLQ: the failure's real history. */
+export interface DeadLetter extends SinkFailure {
+  /** Tries of the record over every write of its batch. */
+  readonly attempts: number;
+  readonly firstFailureMs: number;
+  /** When the sink refused it for good. */
+  readonly lastFailureMs: number;
 }
 
 export interface Sink {

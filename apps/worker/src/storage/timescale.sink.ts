@@ -87,6 +87,8 @@ async function insertAll<T extends SinkRecord>(
   } catch (err) {
     if (!isPermanent(err)) throw err;
   }
+  // The refused rows' first failure: the batch INSERT they were part of.
+  const batchFailedAt = Date.now();
   const failed: SinkFailure[] = [];
   for (const row of rows) {
     try {
@@ -98,7 +100,8 @@ async function insertAll<T extends SinkRecord>(
         errorClass: `pg_${(err as { code?: string }).code}`,
         message: (err as Error).message,
         retryable: false,
-        attempts: 1,
+        attempts: 2,
+        firstFailureMs: batchFailedAt,
       });
     }
   }
