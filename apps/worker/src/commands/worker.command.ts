@@ -277,7 +277,7 @@ export function registerWorkerCommands(program: Command): void {
       const metrics = createStorageMetrics(c.health.registry);
       const sinks = createSinks(c.env);
       const running = await startStorageWorker({
-        kafka: c.kafka,
+        brokers: c.brokers,
         groupId: c.groups.storage,
         topics: {
           enriched: c.topics.enriched,
@@ -308,9 +308,10 @@ export function registerWorkerCommands(program: Command): void {
           }),
         metrics,
         workerId: c.workerId,
+        staticMembership: c.env.SLUICE_WORKER_ID !== undefined,
         maxPending: c.env.STORAGE_MAX_PENDING,
         commitIntervalMs: c.env.STORAGE_COMMIT_INTERVAL_MS,
-        log: c.say,
+        log: c.log,
         onReady: c.onReady,
       });
       return {
