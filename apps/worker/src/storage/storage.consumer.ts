@@ -119,6 +119,8 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
   const pauses = createPauseReconciler({ maxPending: o.maxPending });
   /** Owned partitions something was read of since they were assigned. */
   const read = new Set<string>();
+  /** Partitions with messages dropped unread at stop: their positions are past them. */
+  const dropped = new Set<string>();
   let ctx: StageContext | undefined;
   let stopping = false;
 
@@ -167,8 +169,11 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
       onReady: o.onReady,
       stage: {
         async process(messages, c) {
-          // Stopping: left to the next owner, never tracked, so never committed.
-          if (stopping) return nothing;
+          if (stopping) {
+            // Left to the next owner: never tracked, so never committed.
+            for (const m of messages) dropped.add(key(m));
+            return nothing;
+          }
           const batch = routeBatch(messages.map(consumedRecord), {
             kindOf: (topic) => kinds.get(topic),
             route: o.router(),
@@ -205,9 +210,8 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
           return undefined;
         },
         durableOffsets(positions) {
-          // While stopping, batches are dropped unread: positions may be past them.
-          if (!stopping)
-            for (const p of positions) tracker.consumedTo({ ...p, offset: String(p.offset) });
+          for (const p of positions)
+            if (!dropped.has(key(p))) tracker.consumedTo({ ...p, offset: String(p.offset) });
           return tracker
             .committable()
             .map((c) => ({ topic: c.topic, partition: c.partition, offset: Number(c.offset) }));
