@@ -1,5 +1,7 @@
 // Next.js config for the operator console. The Kafka client is a native addon: Next must load
-// it from node_modules at run time instead of bundling it.
+// it from node_modules at run time instead of bundling it. Only @sluice/kafka imports it, but
+// the console lists it as a dependency too, so Next can resolve it from here and leave it out
+// of the bundle.
 import type { NextConfig } from 'next';
 
 const config: NextConfig = {
