@@ -325,3 +325,24 @@ describe('partition aggregator: sessions', () => {
     expect(r.drain().sessions.map((s) => s.session_id)).toEqual(['other', 's1']);
   });
 });
+
+describe('partition aggregator: cost of a drain', () => {
+  it('with 100,000 open sessions, a batch of three events writes and emits only what they touched', () => {
+    const a = createPartitionAggregator(0, config({ maxStateEntries: 1_000_000 }), 0);
+    for (let i = 0; i < 100_000; i++) a.add(ev(T0 + (i % 50) * S, { sessionId: `open${i}` }), 0);
+    expect(a.drain('1').changelog.filter((c) => c.key.startsWith('s|'))).toHaveLength(100_000);
+    a.add(ev(T0 + 51 * S, { sessionId: 'open7' }), 0);
+    a.add(ev(T0 + 52 * S, { sessionId: 'new' }), 0);
+    a.add(ev(T0 + 53 * S, { sessionId: 'open99999' }), 0);
+    const d = a.drain('2');
+    expect(d.sessions).toEqual([]);
+    expect(d.windows).toEqual([]);
+    expect(d.changelog.map((c) => c.key)).toEqual([
+      'w|1m|2026-01-01T10:00:00.000Z|pageview|',
+      's|open7|1767261607000',
+      's|open99999|1767261649000',
+      's|new|1767261652000',
+      'm',
+    ]);
+  });
+});

@@ -12,30 +12,34 @@
 //   Σ_sizes ((maxOutOfOrder + allowedLateness + retention) / size + 1) × keys
 // windows (keys = event types × dimension values) plus the sessions active in
 // gap + maxOutOfOrder + allowedLateness + retention of event time, capped by maxStateEntries.
+//
+// Cost: the stores index their entries by event time, so a drain visits what the batch touched
+// and what the watermark reached, never the whole state (window-store.ts, session-store.ts).
 import { type AggregationEvent, dimensionsOf } from './aggregation-event.ts';
 import type { AggregatorConfig } from './aggregator-config.ts';
+import {
+  appendSessionWrites,
+  type ChangelogEntry,
+  decodeEntry,
+  META_KEY,
+  metaEntry,
+  windowLogKey,
+  windowToJson,
+} from './changelog-codec.ts';
 import { hashUserId } from './hyperloglog.ts';
 import {
-  emitSessionRecord,
   extendSession,
-  fitsSession,
   mergeSession,
   newSession,
   type SessionRecord,
   type SessionState,
-  sessionFromJson,
-  sessionStateKey,
-  sessionToJson,
 } from './session-state.ts';
+import { createSessionStore } from './session-store.ts';
 import { windowStart } from './window-size.ts';
-import {
-  newWindow,
-  type WindowRecord,
-  type WindowState,
-  windowFromJson,
-  windowRecord,
-  windowToJson,
-} from './window-state.ts';
+import { newWindow, type WindowRecord } from './window-state.ts';
+import { createWindowStore } from './window-store.ts';
+
+export { type ChangelogEntry, META_KEY };
 
 /** How an event was counted; the worst over its windows (expired > late_dropped > ...). */
 export type EventOutcome =
@@ -53,12 +57,6 @@ const RANK: Record<EventOutcome, number> = {
   expired: 4,
 };
 
-/** A changelog write: key is the state key (the worker prefixes the partition); null deletes. */
-export interface ChangelogEntry {
-  key: string;
-  value: string | null;
-}
-
 export interface Drained {
   windows: { key: string; record: WindowRecord }[];
   sessions: SessionRecord[];
@@ -67,7 +65,6 @@ export interface Drained {
   evicted: number;
 }
 
-export const META_KEY = 'm';
 const FAR_FUTURE = Number.MAX_SAFE_INTEGER;
 
 export interface PartitionAggregator {
@@ -90,34 +87,35 @@ export function createPartitionAggregator(
   nowWallMs: number,
   restored: Iterable<[string, string]> = [],
 ): PartitionAggregator {
-  const windows = new Map<string, WindowState>();
-  const sessions = new Map<string, SessionState[]>();
-  let sessionCount = 0;
+  const lateness = config.allowedLatenessMs;
+  const gap = config.sessionGapMs;
+  const keep = lateness + config.retentionMs;
+  const windows = createWindowStore({
+    partition,
+    allowedLatenessMs: lateness,
+    retentionMs: config.retentionMs,
+  });
+  const sessions = createSessionStore({
+    sessionGapMs: gap,
+    allowedLatenessMs: lateness,
+    retentionMs: config.retentionMs,
+  });
   let maxEventMs = Number.NEGATIVE_INFINITY;
   let watermark = Number.NEGATIVE_INFINITY;
   let lastActivity = nowWallMs;
   let metaDirty = false;
   let position: string | undefined;
+  /** Deletes to write before the changed entries, in the order they happened. */
   const tombstones: string[] = [];
-  const lateness = config.allowedLatenessMs;
-  const keep = lateness + config.retentionMs;
 
   for (const [key, value] of restored) {
-    if (key === META_KEY) {
-      const m = JSON.parse(value);
-      maxEventMs = m.max ?? Number.NEGATIVE_INFINITY;
-      watermark = m.wm ?? Number.NEGATIVE_INFINITY;
-      position = m.pos;
-    } else if (key.startsWith('w|')) {
-      const w = windowFromJson(value);
-      windows.set(w.key, w);
-    } else if (key.startsWith('s|')) {
-      const s = sessionFromJson(value, key);
-      const list = sessions.get(s.sessionId) ?? [];
-      list.push(s);
-      sessions.set(s.sessionId, list);
-      sessionCount++;
-    }
+    const entry = decodeEntry(key, value);
+    if (entry.kind === 'meta') {
+      maxEventMs = entry.meta.maxEventMs;
+      watermark = entry.meta.watermark;
+      position = entry.meta.position;
+    } else if (entry.kind === 'window') windows.restore(entry.window);
+    else if (entry.kind === 'session') sessions.restore(entry.session);
   }
 
   function addToWindows(e: AggregationEvent): EventOutcome {
@@ -138,7 +136,7 @@ export function createPartitionAggregator(
       if (outcome === 'expired') continue;
       if (w === undefined) {
         w = newWindow(size.name, size.ms, start, e.type, dims);
-        windows.set(key, w);
+        windows.add(w);
       }
       if (outcome === 'late_dropped') {
         w.lateDropped++;
@@ -149,82 +147,52 @@ export function createPartitionAggregator(
       }
       w.changed = true;
       w.dirty = true;
+      windows.touch(w);
     }
     return worst;
   }
 
   function addToSessions(e: AggregationEvent): void {
-    const gap = config.sessionGapMs;
-    const list = sessions.get(e.sessionId) ?? [];
-    const fits = list
-      .filter((x) => fitsSession(x, e.timeMs, gap))
-      .sort((a, b) => a.start - b.start);
-    const [s, ...bridged] = fits;
+    const [s, ...bridged] = sessions.fitting(e.sessionId, e.timeMs);
     if (s === undefined) {
       // A session of this event alone would have closed beyond the allowed lateness: with the
       // drop policy it is not opened (its windows counted the event as late_dropped), so a
       // very late event never re-emits a fragment of a session already closed and purged.
       if (config.latePolicy === 'drop' && watermark >= e.timeMs + gap + lateness) return;
-      list.push(newSession(e));
-      sessions.set(e.sessionId, list);
-      sessionCount++;
+      sessions.add(newSession(e));
       return;
     }
     // The event may close the gap between sessions of its id: they become one.
     for (const other of bridged) {
       mergeSession(s, other);
-      removeSession(other);
+      dropSession(other);
     }
     extendSession(s, e);
+    sessions.touch(s);
   }
 
-  function removeSession(s: SessionState): void {
-    const list = sessions.get(s.sessionId);
-    if (list === undefined) return;
-    const rest = list.filter((x) => x !== s);
-    if (rest.length === 0) sessions.delete(s.sessionId);
-    else sessions.set(s.sessionId, rest);
-    sessionCount--;
+  function dropSession(s: SessionState): void {
+    sessions.delete(s);
     if (s.loggedKey !== undefined) tombstones.push(s.loggedKey);
   }
 
-  function emitWindow(w: WindowState, out: Drained, forceFinal: boolean): void {
-    const final = forceFinal || watermark >= w.end + lateness;
-    out.windows.push({ key: `${w.key}|${partition}`, record: windowRecord(w, partition, final) });
-    w.emitted = true;
-    w.changed = false;
-    if (final) w.finalEmitted = true;
-    w.dirty = true;
-  }
-
-  function emitSession(s: SessionState, out: Drained): void {
-    out.sessions.push(emitSessionRecord(s));
-  }
-
-  function evictOldest(out: Drained): void {
-    const over = windows.size + sessionCount - config.maxStateEntries;
+  /** Past the state cap, closes the entries closing soonest: windows first on a tie. */
+  function evictSoonestClosing(out: Drained): void {
+    const over = windows.size + sessions.size - config.maxStateEntries;
     if (over <= 0) return;
-    const entries: { closes: number; evict: () => void }[] = [];
-    for (const w of windows.values())
-      entries.push({
-        closes: w.end,
-        evict: () => {
-          if (!w.finalEmitted || w.changed) emitWindow(w, out, true);
-          windows.delete(w.key);
-          tombstones.push(`w|${w.key}`);
-        },
-      });
-    for (const list of sessions.values())
-      for (const s of list)
-        entries.push({
-          closes: s.end + config.sessionGapMs,
-          evict: () => {
-            if (s.emittedStart === undefined || s.changed) emitSession(s, out);
-            removeSession(s);
-          },
-        });
-    entries.sort((a, b) => a.closes - b.closes);
-    for (let i = 0; i < over; i++) entries[i]?.evict();
+    const emitWindow = (x: Drained['windows'][number]) => out.windows.push(x);
+    const emitSession = (r: SessionRecord) => out.sessions.push(r);
+    for (let i = 0; i < over; i++) {
+      const w = windows.soonestEnding();
+      const s = sessions.soonestClosing();
+      if (w !== undefined && (s === undefined || w.end <= s.end + gap)) {
+        windows.evict(w, emitWindow);
+        tombstones.push(windowLogKey(w));
+      } else if (s !== undefined) {
+        sessions.evict(s, emitSession);
+        if (s.loggedKey !== undefined) tombstones.push(s.loggedKey);
+      }
+    }
     out.evicted += over;
   }
 
@@ -244,12 +212,8 @@ export function createPartitionAggregator(
 
     tick(now) {
       if (now - lastActivity < config.idleTimeoutMs) return false;
-      let target = watermark;
       // Past end + lateness, so the windows close as final, not merely fire.
-      for (const w of windows.values()) if (w.end + lateness > target) target = w.end + lateness;
-      for (const list of sessions.values())
-        for (const s of list)
-          if (s.end + config.sessionGapMs > target) target = s.end + config.sessionGapMs;
+      const target = Math.max(watermark, windows.latestEnd() + lateness, sessions.latestClose());
       if (target <= watermark) return false;
       watermark = target;
       metaDirty = true;
@@ -263,43 +227,30 @@ export function createPartitionAggregator(
 
     drain(pos) {
       const out: Drained = { windows: [], sessions: [], changelog: [], evicted: 0 };
-      for (const w of windows.values()) {
-        if (watermark < w.end) continue;
-        const final = watermark >= w.end + lateness;
-        if (!w.emitted || w.changed || (final && !w.finalEmitted)) emitWindow(w, out, false);
-        if (watermark >= w.end + keep) {
-          windows.delete(w.key);
-          tombstones.push(`w|${w.key}`);
-          w.dirty = false;
-        }
-      }
-      for (const list of [...sessions.values()])
-        for (const s of list) {
-          const closes = s.end + config.sessionGapMs;
-          if (watermark < closes) continue;
-          if (s.emittedStart === undefined || s.changed) emitSession(s, out);
-          if (watermark >= closes + keep) {
-            removeSession(s);
-            s.dirty = false;
-          }
-        }
-      evictOldest(out);
+      const keptWindows = windows.closeDue(
+        watermark,
+        (x) => out.windows.push(x),
+        (w) => tombstones.push(windowLogKey(w)),
+      );
+      const keptSessions = sessions.closeDue(
+        watermark,
+        (r) => out.sessions.push(r),
+        (s) => {
+          if (s.loggedKey !== undefined) tombstones.push(s.loggedKey);
+        },
+      );
+      evictSoonestClosing(out);
 
       for (const key of tombstones) out.changelog.push({ key, value: null });
       tombstones.length = 0;
-      for (const w of windows.values())
-        if (w.dirty) {
-          out.changelog.push({ key: `w|${w.key}`, value: windowToJson(w) });
+      for (const w of keptWindows)
+        if (w.dirty && windows.has(w)) {
+          out.changelog.push({ key: windowLogKey(w), value: windowToJson(w) });
           w.dirty = false;
         }
-      for (const list of sessions.values())
-        for (const s of list) {
-          if (!s.dirty) continue;
-          const key = sessionStateKey(s);
-          if (s.loggedKey !== undefined && s.loggedKey !== key)
-            out.changelog.push({ key: s.loggedKey, value: null });
-          out.changelog.push({ key, value: sessionToJson(s) });
-          s.loggedKey = key;
+      for (const s of keptSessions)
+        if (s.dirty && sessions.has(s)) {
+          appendSessionWrites(s, out.changelog);
           s.dirty = false;
         }
       if (pos !== undefined && pos !== position) {
@@ -309,21 +260,14 @@ export function createPartitionAggregator(
       // Written last: the restorer reads the changelog until it meets the meta entry of the
       // transaction whose input offset the group committed, so everything before it is in.
       if (metaDirty) {
-        out.changelog.push({
-          key: META_KEY,
-          value: JSON.stringify({
-            max: Number.isFinite(maxEventMs) ? maxEventMs : null,
-            wm: Number.isFinite(watermark) ? watermark : null,
-            pos: position,
-          }),
-        });
+        out.changelog.push(metaEntry({ maxEventMs, watermark, position }));
         metaDirty = false;
       }
       return out;
     },
 
     watermark: () => watermark,
-    stateSize: () => windows.size + sessionCount,
+    stateSize: () => windows.size + sessions.size,
     restoredPosition: () => position,
   };
 }

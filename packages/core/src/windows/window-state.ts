@@ -1,5 +1,5 @@
-// One tumbling window's partial aggregate for one input partition, and its two encodings: the
-// `aggregates` record of the output contract, and the changelog value it is restored from.
+// One tumbling window's partial aggregate for one input partition, and the `aggregates` record
+// of the output contract it is emitted as. Its changelog value is in changelog-codec.ts.
 import { HyperLogLog } from './hyperloglog.ts';
 
 export interface WindowRecord {
@@ -68,6 +68,16 @@ export function newWindow(
 export const windowRecordKey = (w: WindowState, partition: number): string =>
   `${w.key}|${partition}`;
 
+/** The window's record; marks it emitted (and final, when it is). */
+export function emitWindowRecord(w: WindowState, partition: number, final: boolean): WindowRecord {
+  const record = windowRecord(w, partition, final);
+  w.emitted = true;
+  w.changed = false;
+  if (final) w.finalEmitted = true;
+  w.dirty = true;
+  return record;
+}
+
 export function windowRecord(w: WindowState, partition: number, final: boolean): WindowRecord {
   return {
     window_size: w.size,
@@ -82,41 +92,5 @@ export function windowRecord(w: WindowState, partition: number, final: boolean):
     late_accepted: w.lateAccepted,
     late_dropped: w.lateDropped,
     final,
-  };
-}
-
-export function windowToJson(w: WindowState): string {
-  return JSON.stringify({
-    z: w.size,
-    s: w.start,
-    e: w.end,
-    t: w.type,
-    d: w.dimensions,
-    c: w.count,
-    la: w.lateAccepted,
-    ld: w.lateDropped,
-    h: w.users.toBase64(),
-    em: w.emitted,
-    f: w.finalEmitted,
-  });
-}
-
-export function windowFromJson(text: string): WindowState {
-  const v = JSON.parse(text);
-  return {
-    key: windowKey(v.z, v.s, v.t, v.d),
-    size: v.z,
-    start: v.s,
-    end: v.e,
-    type: v.t,
-    dimensions: v.d,
-    count: v.c,
-    lateAccepted: v.la,
-    lateDropped: v.ld,
-    users: HyperLogLog.fromBase64(v.h),
-    emitted: v.em,
-    finalEmitted: v.f,
-    changed: false,
-    dirty: false,
   };
 }
