@@ -425,5 +425,5 @@ describe('partition aggregator: same behaviour as the full-scan aggregator it re
     // The premise: runs that never evicted, purged, merged or restored would agree trivially on
     // the paths the index changed.
     for (const [what, n] of Object.entries(reached)) expect(n, what).toBeGreaterThan(20);
-  });
+  }, 60_000); // about 5 s of seeded runs on this 2-core machine: past vitest's 5 s default under load
 });
