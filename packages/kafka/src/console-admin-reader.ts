@@ -1,7 +1,7 @@
 // The console's read-only window on Kafka: topic end offsets, committed group offsets and group
 // membership. One admin client per server process, connected on first use and rebuilt after
 // a failure. Routers see only the `KafkaAdminReader` interface, so tests can pass a stand-in.
-import { KafkaJS } from '@confluentinc/kafka-javascript';
+import { type Admin, createKafka, IsolationLevel } from './kafka-client.ts';
 
 export interface PartitionOffset {
   partition: number;
@@ -44,13 +44,11 @@ const stateName = (s: number) => GROUP_STATES[s] ?? 'Unknown';
 const TIMEOUT_MS = 3000;
 
 export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
-  let connecting: Promise<KafkaJS.Admin> | undefined;
+  let connecting: Promise<Admin> | undefined;
 
-  const admin = (): Promise<KafkaJS.Admin> => {
+  const admin = (): Promise<Admin> => {
     connecting ??= (async () => {
-      const a = new KafkaJS.Kafka({
-        kafkaJS: { brokers, clientId: 'sluice-console', logLevel: KafkaJS.logLevel.NOTHING },
-      }).admin();
+      const a = createKafka({ brokers, clientId: 'sluice-console', logLevel: 'nothing' }).admin();
       await a.connect();
       return a;
     })();
@@ -58,7 +56,7 @@ export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
   };
 
   // Any failure drops the client so the next poll reconnects instead of reusing a broken one.
-  const run = async <T>(op: (a: KafkaJS.Admin) => Promise<T>): Promise<T> => {
+  const run = async <T>(op: (a: Admin) => Promise<T>): Promise<T> => {
     try {
       return await op(await admin());
     } catch (err) {
@@ -76,7 +74,7 @@ export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
           await a.fetchTopicOffsets(topic, {
             timeout: TIMEOUT_MS,
             // The last stable offset: what read_committed consumers can reach.
-            isolationLevel: KafkaJS.IsolationLevel.READ_COMMITTED,
+            isolationLevel: IsolationLevel.READ_COMMITTED,
           })
         ).map((p) => ({
           partition: p.partition,

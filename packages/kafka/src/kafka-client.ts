@@ -1,15 +1,12 @@
-// The worker's Kafka edge: the only module that knows which client library we use
-// (@confluentinc/kafka-javascript: librdkafka's transactions with KIP-447 fencing and
-// cooperative-sticky assignment, behind a KafkaJS-style API).
+// The client library's KafkaJS-style API, for what is not a stage's hot path: admin reads and
+// topic creation, the demo producer, and the aggregation's changelog restore. The stages
+// themselves run on the native API (stage-consumer.ts, transactional-producer.ts).
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 
 export type Kafka = KafkaJS.Kafka;
 export type Admin = KafkaJS.Admin;
 export type Producer = KafkaJS.Producer;
 export type Consumer = KafkaJS.Consumer;
-export type KafkaMessage = KafkaJS.KafkaMessage;
-export type IHeaders = KafkaJS.IHeaders;
-export type TopicMessages = KafkaJS.TopicMessages;
 export const IsolationLevel = KafkaJS.IsolationLevel;
 export const ErrorCodes = KafkaJS.ErrorCodes;
 
@@ -69,26 +66,4 @@ export function createExactlyOnceConsumer(
     'isolation.level': 'read_committed',
     ...extra,
   });
-}
-
-export interface PartitionRef {
-  topic: string;
-  partition: number;
-}
-
-/**
- * A consumer's `rebalance_cb` that logs each assignment change and tells `onRevoke` which
- * partitions this member gives up (cooperative-sticky: only those, before they go). The client
- * applies the change itself after the callback returns.
- */
-export function rebalanceCallback(o: {
-  log: (message: string) => void;
-  onRevoke?: (partitions: PartitionRef[]) => void;
-}) {
-  return (err: { code: number }, assignment: PartitionRef[]) => {
-    const revoked = err.code === ErrorCodes.ERR__REVOKE_PARTITIONS;
-    const parts = assignment.map((a) => `${a.topic}[${a.partition}]`).join(', ');
-    o.log(`partitions ${revoked ? 'revoked' : 'assigned'}: ${parts || '(none)'}`);
-    if (revoked) o.onRevoke?.(assignment);
-  };
 }
