@@ -49,6 +49,10 @@ export interface StageConsumer {
 
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
 
+/** A consumed message's key as bytes (the client hands out a Buffer, a string or nothing). */
+export const messageKey = (m: ConsumedMessage): Buffer | null =>
+  typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null);
+
 export async function createStageConsumer(o: ConsumerOptions): Promise<StageConsumer> {
   const sessionTimeout = o.sessionTimeoutMs ?? 10_000;
   const consumer = new RdKafka.KafkaConsumer(

@@ -25,11 +25,12 @@ import {
 } from './stage-consumer.ts';
 import {
   createTransactionalProducer,
+  type OffsetCommit,
   type OutRecord,
   type TransactionalProducer,
 } from './transactional-producer.ts';
 
-export type { ConsumedMessage, OutRecord, TopicPartition };
+export type { ConsumedMessage, OffsetCommit, OutRecord, TopicPartition };
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 export interface StageResult {
@@ -60,7 +61,7 @@ export interface Stage {
    * Right before a transaction: the input offsets it commits (past markers), so the stage can
    * write state that names them (a changelog's position) into the same transaction.
    */
-  prepareCommit?(offsets: { topic: string; partition: number; offset: number }[]): StageResult;
+  prepareCommit?(offsets: OffsetCommit[]): StageResult;
   /** Wall-clock tick with the owned partitions that have nothing left to read. */
   tick?(
     caughtUp: TopicPartition[],
@@ -71,11 +72,9 @@ export interface Stage {
    * partitions' consumer positions past their committed offsets (past transaction markers): a
    * partition whose consumed records are all durable may commit its position (lag 0 when idle).
    */
-  durableOffsets?(
-    positions: { topic: string; partition: number; offset: number }[],
-  ): { topic: string; partition: number; offset: number }[];
+  durableOffsets?(positions: OffsetCommit[]): OffsetCommit[];
   /** External stages: what was committed. */
-  markCommitted?(offsets: { topic: string; partition: number; offset: number }[]): void;
+  markCommitted?(offsets: OffsetCommit[]): void;
 }
 
 export interface StageRunnerOptions {
@@ -166,9 +165,15 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   let lastLoopAt = Date.now();
   let stopRequested = false;
 
+  /** A stage's output joins the work in hand, committed (or aborted) with it. */
+  function take(r: StageResult): void {
+    records.push(...r.records);
+    if (r.onCommitted) callbacks.push(r.onCommitted);
+  }
+
   /** Input positions past what was committed: the offsets of the next transaction. */
   function advancedPositions() {
-    const offsets: { topic: string; partition: number; offset: number }[] = [];
+    const offsets: OffsetCommit[] = [];
     for (const [k, pos] of consumer.positions([...owned.values()])) {
       const tp = owned.get(k);
       if (tp && pos > (committed.get(k) ?? -1)) offsets.push({ ...tp, offset: pos });
@@ -180,10 +185,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     if (!producer) return;
     const offsets = advancedPositions();
     const last = o.stage.prepareCommit?.(offsets);
-    if (last) {
-      records.push(...last.records);
-      if (last.onCommitted) callbacks.push(last.onCommitted);
-    }
+    if (last) take(last);
     if (records.length === 0 && offsets.length === 0) {
       dirty = false;
       return;
@@ -322,8 +324,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     });
     const r = await o.stage.tick(caughtUp, ctx);
     if (r) {
-      records.push(...r.records);
-      if (r.onCommitted) callbacks.push(r.onCommitted);
+      take(r);
       dirty = true;
     }
   }
@@ -354,9 +355,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
         messages = messages.filter((m) => owned.has(tpKey(m)));
       }
       if (messages.length > 0) {
-        const r = await o.stage.process(messages, ctx);
-        records.push(...r.records);
-        if (r.onCommitted) callbacks.push(r.onCommitted);
+        take(await o.stage.process(messages, ctx));
         dirty = true;
       }
       const tickDue = o.tickMs !== undefined && Date.now() - lastTickAt >= o.tickMs;

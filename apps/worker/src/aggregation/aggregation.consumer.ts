@@ -11,6 +11,7 @@ import {
   type ConsumedMessage,
   type Kafka,
   type LogFn,
+  messageKey,
   type OutRecord,
   type RunningStage,
   startStage,
@@ -176,7 +177,7 @@ export async function startAggregationWorker(
           const fresh = list.filter((m) => m.offset >= from);
           const r = pipeline.process(
             fresh.map((m) => ({
-              key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
+              key: messageKey(m),
               value: m.value,
             })),
             now,

@@ -6,6 +6,7 @@ import type { RawMessage } from '@sluice/core';
 import {
   type ConsumedMessage,
   type LogFn,
+  messageKey,
   type OutRecord,
   type RunningStage,
   startStage,
@@ -35,7 +36,7 @@ const asBuffer = (bytes: Uint8Array | null): Buffer | null =>
   bytes === null ? null : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 
 const toRaw = (m: ConsumedMessage): RawMessage => ({
-  key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
+  key: messageKey(m),
   value: m.value,
   topic: m.topic,
   partition: m.partition,

@@ -5,7 +5,13 @@
 // the oldest segment not yet durable in all its sinks. After every batch and at every tick the
 // paused partitions are reconciled with what the sinks need (pause-reconciler.ts).
 import type { Destination, EventRouter, OffsetTracker, TopicPartition } from '@sluice/core';
-import type { ConsumedMessage, LogFn, Stage, StageContext } from '@sluice/kafka';
+import {
+  type ConsumedMessage,
+  type LogFn,
+  messageKey,
+  type Stage,
+  type StageContext,
+} from '@sluice/kafka';
 import { routeBatch } from './batch-routing.ts';
 import type { EndToEndLatency } from './end-to-end-latency.ts';
 import { createPauseReconciler } from './pause-reconciler.ts';
@@ -43,7 +49,7 @@ const consumedRecord = (m: ConsumedMessage): ConsumedRecord => ({
   partition: m.partition,
   offset: String(m.offset),
   timestampMs: m.timestamp ?? 0,
-  key: typeof m.key === 'string' ? Buffer.from(m.key) : (m.key ?? null),
+  key: messageKey(m),
   value: m.value ?? null,
 });
 
