@@ -13,7 +13,7 @@ import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
 import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
-import { createStageCounters } from '../observability/stage-counters.ts';
+import { createStageCounters, type StageCounters } from '../observability/stage-counters.ts';
 import { watchRoutingConfig } from '../storage/routing-file.ts';
 import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
@@ -44,6 +44,10 @@ interface WorkerContext {
   kafka: Kafka;
   health: HealthServer;
   brokers: string[];
+  /** Static group membership: only when the worker id is stable across restarts (the pod name). */
+  staticMembership: boolean;
+  /** Records counted per stage for the console; made on first use, closed after the stop. */
+  stageCounters(stage: 'enrichment' | 'aggregation'): StageCounters;
   log: Logger;
   /** Plain messages (sinks, GeoIP reloads) as info lines. */
   say: (message: string) => void;
@@ -94,6 +98,7 @@ function workerCommand(
       const say = (message: string) => log('info', message);
       const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
       const health = await startHealthServer({ port: opts.metricsPort, service: spec.name });
+      let counters: StageCounters | undefined;
       let running: Started;
       try {
         running = await spec.start({
@@ -101,6 +106,17 @@ function workerCommand(
           workerId,
           ...names,
           brokers: brokerList(env),
+          staticMembership: env.SLUICE_WORKER_ID !== undefined,
+          stageCounters: (stage) => {
+            counters ??= createStageCounters({
+              redisUrl: env.REDIS_URL,
+              prefix: env.REDIS_KEY_PREFIX,
+              stage,
+              workerId,
+              log,
+            });
+            return counters;
+          },
           kafka: createKafka({ brokers: brokerList(env), clientId: `${spec.name}-${workerId}` }),
           health,
           log,
@@ -138,17 +154,29 @@ function workerCommand(
         log('error', `cannot go on, exiting: ${outcome.message}`);
         health.setLiveness(() => ({ ok: false, reason: outcome.message }));
         // Bounded: a broken client must not keep the process alive.
-        const timer = setTimeout(() => process.exit(1), 15_000);
-        timer.unref();
-        await running.stop().catch(() => {});
-        running.cleanup?.();
-        await health.close();
+        setTimeout(() => process.exit(1), 15_000).unref();
+      } else say(`${outcome}: ${running.stopping}`);
+      const stopError = await running.stop().then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      // A stop that could not finish its work (the last commit, say) is a failure too: the
+      // orchestrator must hear of it, not a clean exit.
+      const failure =
+        outcome instanceof Error
+          ? outcome
+          : (stopError ??
+            (await running.done.then(
+              () => undefined,
+              (err: Error) => err,
+            )));
+      running.cleanup?.();
+      await counters?.close();
+      await health.close();
+      if (failure) {
+        if (failure !== outcome) log('error', `stopped with an error: ${failure.message}`);
         process.exit(1);
       }
-      say(`${outcome}: ${running.stopping}`);
-      await running.stop();
-      running.cleanup?.();
-      await health.close();
       say('stopped');
       // librdkafka's threads and sockets are closed; nothing else may hold the process.
       process.exit(0);
@@ -171,13 +199,7 @@ export function registerWorkerCommands(program: Command): void {
           c.say(`GeoIP database not reloaded, keeping the previous one: ${err.message}`),
       });
       geo.onSwap((l) => c.say(`GeoIP database reloaded, build ${l.buildTime.toISOString()}`));
-      const counters = createStageCounters({
-        redisUrl: c.env.REDIS_URL,
-        prefix: c.env.REDIS_KEY_PREFIX,
-        stage: 'enrichment',
-        workerId: c.workerId,
-        log: c.log,
-      });
+      const counters = c.stageCounters('enrichment');
       const running = await startEnrichmentWorker({
         brokers: c.brokers,
         count: (metric, n) => counters.add(metric, n),
@@ -190,7 +212,7 @@ export function registerWorkerCommands(program: Command): void {
         dlqTopic: c.topics.dlq,
         maxBatchSize: c.env.ENRICH_MAX_BATCH,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
-        staticMembership: c.env.SLUICE_WORKER_ID !== undefined,
+        staticMembership: c.staticMembership,
         log: c.log,
         onReady: c.onReady,
       });
@@ -198,10 +220,6 @@ export function registerWorkerCommands(program: Command): void {
         ...running,
         stopping: 'finishing the batch in hand, leaving the group',
         detail: `GeoIP build ${pipeline.geoipBuild()}`,
-        stop: async () => {
-          await running.stop();
-          await counters.close();
-        },
         cleanup: () => geo.close(),
       };
     },
@@ -215,19 +233,13 @@ export function registerWorkerCommands(program: Command): void {
     async start(c) {
       const config = aggregatorConfig(c.env);
       let stateSize = () => 0;
-      const counters = createStageCounters({
-        redisUrl: c.env.REDIS_URL,
-        prefix: c.env.REDIS_KEY_PREFIX,
-        stage: 'aggregation',
-        workerId: c.workerId,
-        log: c.log,
-      });
+      const counters = c.stageCounters('aggregation');
       const running = await startAggregationWorker({
         count: (metric, n) => counters.add(metric, n),
         brokers: c.brokers,
         kafka: c.kafka,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
-        staticMembership: c.env.SLUICE_WORKER_ID !== undefined,
+        staticMembership: c.staticMembership,
         config,
         metrics: createAggregationMetrics(c.health.registry, () => stateSize()),
         workerId: c.workerId,
@@ -246,14 +258,7 @@ export function registerWorkerCommands(program: Command): void {
         onReady: c.onReady,
       });
       stateSize = running.stateSize;
-      return {
-        ...running,
-        stop: async () => {
-          await running.stop();
-          await counters.close();
-        },
-        stopping: 'finishing the batch in hand, leaving the group',
-      };
+      return { ...running, stopping: 'finishing the batch in hand, leaving the group' };
     },
   });
 
@@ -308,7 +313,7 @@ export function registerWorkerCommands(program: Command): void {
           }),
         metrics,
         workerId: c.workerId,
-        staticMembership: c.env.SLUICE_WORKER_ID !== undefined,
+        staticMembership: c.staticMembership,
         maxPending: c.env.STORAGE_MAX_PENDING,
         commitIntervalMs: c.env.STORAGE_COMMIT_INTERVAL_MS,
         log: c.log,
