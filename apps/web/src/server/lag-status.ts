@@ -95,10 +95,15 @@ export function summariseGroups(
 ): GroupLagRow[] {
   const byGroup = new Map<string, Map<string, SampleRow[]>>();
   for (const r of rows) {
-    const partitions = byGroup.get(r.group_id) ?? new Map<string, SampleRow[]>();
+    let partitions = byGroup.get(r.group_id);
+    if (!partitions) {
+      partitions = new Map();
+      byGroup.set(r.group_id, partitions);
+    }
     const key = `${r.topic}/${r.partition}`;
-    partitions.set(key, [...(partitions.get(key) ?? []), r]);
-    byGroup.set(r.group_id, partitions);
+    const list = partitions.get(key);
+    if (list) list.push(r);
+    else partitions.set(key, [r]);
   }
   const out: GroupLagRow[] = [];
   for (const [groupId, partitions] of byGroup) {
