@@ -47,7 +47,7 @@ interface WorkerContext {
   /** Static group membership: only when the worker id is stable across restarts (the pod name). */
   staticMembership: boolean;
   /** Records counted per stage for the console; made on first use, closed after the stop. */
-  stageCounters(stage: 'enrichment' | 'aggregation'): StageCounters;
+  stageCounters(stage: 'enrichment' | 'aggregation' | 'storage'): StageCounters;
   log: Logger;
   /** Plain messages (sinks, GeoIP reloads) as info lines. */
   say: (message: string) => void;
@@ -281,7 +281,9 @@ export function registerWorkerCommands(program: Command): void {
       };
       const metrics = createStorageMetrics(c.health.registry);
       const sinks = createSinks(c.env);
+      const counters = c.stageCounters('storage');
       const running = await startStorageWorker({
+        count: (metric, n) => counters.add(metric, n),
         brokers: c.brokers,
         groupId: c.groups.storage,
         topics: {

@@ -81,6 +81,8 @@ describe('routeBatch', () => {
     expect(p0?.bySink.has('elasticsearch')).toBe(false);
     expect(ids(p1?.bySink.get('elasticsearch'))).toEqual(['b']);
     expect([...(p1?.bySink.keys() ?? [])].sort()).toEqual(['elasticsearch', 'redis', 's3']);
+    // Counted once per record, however many sinks it goes to.
+    expect([p0?.routed, p0?.rejected, p1?.routed, p1?.rejected]).toEqual([3, 0, 1, 0]);
   });
 
   it('sends aggregates and sessions to TimescaleDB only', () => {
@@ -101,6 +103,8 @@ describe('routeBatch', () => {
       firstOffset: '7',
       lastOffset: '8',
       timestampsMs: [5, 6],
+      routed: 1,
+      rejected: 1,
     });
     expect(ids(r.partitions[0]?.bySink.get('timescaledb'))).toEqual(['x']);
   });
@@ -113,6 +117,7 @@ describe('routeBatch', () => {
       routing(['elasticsearch']),
     );
     expect(none.partitions[0]?.bySink.size).toBe(0);
+    expect(none.partitions[0]?.routed).toBe(0);
   });
 
   it('treats a record of a topic it was not given as a bug', () => {

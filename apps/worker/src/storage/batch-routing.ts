@@ -21,6 +21,10 @@ export interface PartitionRoute {
   readonly timestampsMs: readonly number[];
   /** The partition's records per sink; a sink without records is absent. */
   readonly bySink: ReadonlyMap<Destination, readonly SinkRecord[]>;
+  /** Records handed to at least one sink (a record going to several counts once). */
+  readonly routed: number;
+  /** Records that could not be read (in the batch's `rejected`). */
+  readonly rejected: number;
 }
 
 export interface RejectedRecord {
@@ -63,6 +67,8 @@ export function routeBatch(records: readonly ConsumedRecord[], r: BatchRouting):
         lastOffset: record.offset,
         timestampsMs: [],
         bySink: new Map(),
+        routed: 0,
+        rejected: 0,
       };
       partitions.set(key, p);
     }
@@ -71,24 +77,30 @@ export function routeBatch(records: readonly ConsumedRecord[], r: BatchRouting):
     const parsed = parseStorageRecord(kind, record);
     if (!parsed.ok) {
       rejected.push({ record, reason: parsed.reason, message: parsed.message });
+      p.rejected++;
       continue;
     }
     const destinations =
       parsed.record.kind === 'event'
         ? r.route(parsed.record.data as unknown as Record<string, unknown>).destinations
         : NON_EVENT_DESTINATIONS;
+    let routed = false;
     for (const d of destinations) {
       if (!r.sinks.has(d)) continue;
+      routed = true;
       const list = p.bySink.get(d);
       if (list) list.push(parsed.record);
       else p.bySink.set(d, [parsed.record]);
     }
+    if (routed) p.routed++;
   }
   return { partitions: [...partitions.values()], rejected };
 }
 
 interface PartitionRouteBuilder extends PartitionRoute {
   lastOffset: string;
+  routed: number;
+  rejected: number;
   readonly timestampsMs: number[];
   readonly bySink: Map<Destination, SinkRecord[]>;
 }

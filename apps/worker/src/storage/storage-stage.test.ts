@@ -47,6 +47,7 @@ function setup(maxPending = 1000) {
   const latencies: number[][] = [];
   const latency = createEndToEndLatency((t) => latencies.push([...t]));
   const calls: string[] = [];
+  const counted: Record<string, number> = {};
   const dlq = {
     rejected: async (rs: readonly RejectedRecord[]) => {
       calls.push(`dlq:${rs.length} segments:${tracker.pendingSegments()}`);
@@ -64,6 +65,9 @@ function setup(maxPending = 1000) {
     dlq,
     maxPending,
     metrics: createStorageMetrics(new Registry()),
+    count: (metric, n) => {
+      counted[metric] = (counted[metric] ?? 0) + n;
+    },
     log: () => {},
   });
   const owned: TopicPartition[] = [];
@@ -101,6 +105,7 @@ function setup(maxPending = 1000) {
     tracker,
     latencies,
     calls,
+    counted,
     paused,
     durable,
     assign,
@@ -161,6 +166,25 @@ describe('createStorageStage', () => {
     expect(s.commit()).toEqual([]);
     // Each event's latency once, when it was queryable.
     expect(s.latencies.flat().length).toBe(3);
+  });
+
+  it('counts records in, stored and dead-lettered once their offsets are committed, never on a revoked partition', async () => {
+    const s = setup();
+    await s.assign(tp(0), tp(1));
+    const bad = { ...event(0, 0, 'pageview'), value: Buffer.from('{') } as ConsumedMessage;
+    await s.storage.stage.process([bad, event(0, 1, 'signup'), event(1, 0, 'signup')], s.ctx);
+    await s.storage.stage.process([event(0, 2, 'signup')], s.ctx);
+    expect(s.counted).toEqual({});
+    // Only partition 0's first segment (offsets 0-1) is committed.
+    s.storage.stage.markCommitted?.([{ topic: E, partition: 0, offset: 2 }]);
+    expect(s.counted).toEqual({ in: 2, out: 1, dlq: 1 });
+    // Partition 1 moves away uncommitted: its next owner counts it.
+    await s.storage.stage.revoked?.([tp(1)]);
+    s.storage.stage.markCommitted?.([
+      { topic: E, partition: 0, offset: 3 },
+      { topic: E, partition: 1, offset: 1 },
+    ]);
+    expect(s.counted).toEqual({ in: 3, out: 2, dlq: 1 });
   });
 
   it('dead-letters unreadable records before the batch counts as taken, and commits past them', async () => {

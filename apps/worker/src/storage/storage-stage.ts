@@ -33,6 +33,11 @@ export interface StorageStageDeps {
   /** Records a sink may hold before the partitions it holds back are paused. */
   maxPending: number;
   metrics: Pick<StorageMetrics, 'paused' | 'commits'>;
+  /**
+   * The stage counters (in, out, dlq): records of a partition count once their offsets are
+   * committed, so a partition read again after a rebalance is not counted twice.
+   */
+  count?: (metric: 'in' | 'out' | 'dlq', n: number) => void;
   log: LogFn;
 }
 
@@ -43,6 +48,14 @@ export interface StorageStage {
 }
 
 const key = (tp: TopicPartition) => `${tp.topic}\u0000${tp.partition}`;
+
+/** A segment's records, counted once its last offset is committed. */
+interface Uncounted {
+  last: bigint;
+  in: number;
+  out: number;
+  dlq: number;
+}
 
 const consumedRecord = (m: ConsumedMessage): ConsumedRecord => ({
   topic: m.topic,
@@ -60,6 +73,8 @@ export function createStorageStage(d: StorageStageDeps): StorageStage {
   const read = new Set<string>();
   /** Partitions with messages left unread at stop: their positions are past those. */
   const unreadAtStop = new Set<string>();
+  /** Per owned partition, its segments' record counts in offset order, not yet committed. */
+  const uncounted = new Map<string, Uncounted[]>();
   let ctx: StageContext | undefined;
   let stopping = false;
   const nothing = { records: [] };
@@ -108,6 +123,16 @@ export function createStorageStage(d: StorageStageDeps): StorageStage {
         const tp = { topic: p.topic, partition: p.partition };
         read.add(key(tp));
         const id = d.tracker.add(tp, p.firstOffset, p.lastOffset, p.bySink.keys());
+        if (d.count) {
+          const list = uncounted.get(key(tp)) ?? [];
+          list.push({
+            last: BigInt(p.lastOffset),
+            in: p.timestampsMs.length,
+            out: p.routed,
+            dlq: p.rejected,
+          });
+          uncounted.set(key(tp), list);
+        }
         if (p.kind === 'event') d.latency.track(id, p.timestampsMs, p.bySink.keys());
         for (const [sink, records] of p.bySink) byName.get(sink)?.enqueue(records, id);
       }
@@ -125,6 +150,7 @@ export function createStorageStage(d: StorageStageDeps): StorageStage {
       for (const tp of tps) {
         d.latency.forget(d.tracker.revoke(tp));
         read.delete(key(tp));
+        uncounted.delete(key(tp));
       }
       pauses.forget(tps);
     },
@@ -142,8 +168,30 @@ export function createStorageStage(d: StorageStageDeps): StorageStage {
     markCommitted(offsets) {
       for (const off of offsets) d.tracker.markCommitted({ ...off, offset: String(off.offset) });
       d.metrics.commits.inc();
+      if (d.count) countCommitted(offsets, d.count);
     },
   };
+
+  function countCommitted(
+    offsets: readonly (TopicPartition & { offset: number })[],
+    count: NonNullable<StorageStageDeps['count']>,
+  ) {
+    const sum = { in: 0, out: 0, dlq: 0 };
+    for (const off of offsets) {
+      const list = uncounted.get(key(off));
+      if (!list) continue;
+      const next = BigInt(off.offset);
+      let i = 0;
+      for (; i < list.length && (list[i] as Uncounted).last < next; i++) {
+        const u = list[i] as Uncounted;
+        sum.in += u.in;
+        sum.out += u.out;
+        sum.dlq += u.dlq;
+      }
+      list.splice(0, i);
+    }
+    for (const m of ['in', 'out', 'dlq'] as const) if (sum[m] > 0) count(m, sum[m]);
+  }
 
   return {
     stage,

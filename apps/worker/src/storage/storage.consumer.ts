@@ -43,6 +43,12 @@ export interface StorageWorkerOptions {
   commitIntervalMs: number;
   /** Messages per consumed batch, over all partitions. */
   maxBatch?: number;
+  /**
+   * The stage counters: in and out (handed to at least one sink) once committed; dlq for the
+   * unreadable records once committed and for a sink's refusals once the DLQ has them (a record
+   * one sink refused and another stored counts in both).
+   */
+  count?: (metric: 'in' | 'out' | 'dlq', n: number) => void;
   log: LogFn;
   onReady: (ready: boolean, reason: string) => void;
 }
@@ -87,7 +93,10 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
         latency.durable(id, sink);
       }
     },
-    deadLetter: (sink) => (letters) => dlq.refused(sink, letters),
+    deadLetter: (sink) => async (letters) => {
+      await dlq.refused(sink, letters);
+      if (letters.length > 0) o.count?.('dlq', letters.length);
+    },
   });
   telemetry = o.telemetry(runners);
   const storage = createStorageStage({
@@ -103,6 +112,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
     dlq,
     maxPending: o.maxPending,
     metrics: o.metrics,
+    count: o.count,
     log: o.log,
   });
 
