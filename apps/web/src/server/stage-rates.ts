@@ -91,3 +91,46 @@ function windowEnd(lastBucket: string | undefined): string | null {
   if (!lastBucket) return null;
   return new Date(Date.parse(`${lastBucket}Z`) + STAGE_COUNT_BUCKET_MS).toISOString();
 }
+
+/** Buckets per point of the history chart: 30 s. */
+export const HISTORY_BIN_BUCKETS = 3;
+
+/**
+ * The throughput chart's series from the same counters, one point per HISTORY_BIN_BUCKETS
+ * buckets (at the bin's end; bins start on the clock's 30 s, so a refresh does not move them):
+ * records taken in by each stage, and records sent to the DLQ by all of them. A bin in which no
+ * worker of a stage ran (no key, not even the heartbeat) is a gap.
+ */
+export function stageHistoryFrom(
+  stages: readonly PipelineStage[],
+  buckets: readonly string[],
+  counts: (stage: string, metric: StageMetric) => readonly (string | null)[],
+  binBuckets = HISTORY_BIN_BUCKETS,
+): Record<string, { t: number; value: number | null }[]> {
+  const bins: { t: number; from: number; to: number }[] = [];
+  const binMs = binBuckets * STAGE_COUNT_BUCKET_MS;
+  let first = 0;
+  while (first < buckets.length && Date.parse(`${buckets[first]}Z`) % binMs !== 0) first++;
+  for (let from = first; from + binBuckets <= buckets.length; from += binBuckets) {
+    const last = buckets[from + binBuckets - 1] as string;
+    bins.push({ t: Date.parse(`${last}Z`) + STAGE_COUNT_BUCKET_MS, from, to: from + binBuckets });
+  }
+  const series: Record<string, { t: number; value: number | null }[]> = {};
+  const dlq = bins.map(() => null as number | null);
+  for (const s of stages) {
+    const inCounts = counts(s.stage, 'in');
+    series[s.stage] = bins.map((b) => ({
+      t: b.t,
+      value: stageRatePerSecond(inCounts.slice(b.from, b.to)),
+    }));
+    if (!s.metrics.includes('dlq')) continue;
+    const dlqCounts = counts(s.stage, 'dlq');
+    bins.forEach((b, i) => {
+      // The stage ran in this bin: its dlq reads 0 where nothing was dead-lettered.
+      if (series[s.stage]?.[i]?.value === null) return;
+      dlq[i] = (dlq[i] ?? 0) + (stageRatePerSecond(dlqCounts.slice(b.from, b.to)) ?? 0);
+    });
+  }
+  series.dlq = bins.map((b, i) => ({ t: b.t, value: dlq[i] ?? null }));
+  return series;
+}

@@ -46,6 +46,7 @@ export {
   STAGE_RATE_WINDOW_MS,
   sinkHealthSchema,
   stageCountBucket,
+  stageCountBuckets,
   stageRateBuckets,
   stageRatePerSecond,
   summariseLatency,

@@ -6,6 +6,7 @@ import {
   realtimeKeys,
   STAGE_METRIC_PATTERN,
   stageCountBucket,
+  stageCountBuckets,
   stageRateBuckets,
   stageRatePerSecond,
   summariseLatency,
@@ -98,6 +99,13 @@ describe('stage counters', () => {
     ]);
     // At 10:01:01 a writer may not have flushed its last second of 10:00:50 yet.
     expect(stageRateBuckets(Date.parse('2026-11-27T10:01:01Z')).at(-1)).toBe('2026-11-27T10:00:40');
+  });
+
+  it('read the complete buckets of a longer span for a chart, no further back than they are kept', () => {
+    const hour = stageCountBuckets(Date.parse('2026-11-27T11:00:05Z'), 3_600_000);
+    expect(hour).toHaveLength(360);
+    expect([hour[0], hour.at(-1)]).toEqual(['2026-11-27T10:00:00', '2026-11-27T10:59:50']);
+    expect(stageCountBuckets(Date.parse('2026-11-27T11:00:05Z'), 7_200_000)).toEqual(hour);
   });
 
   it('turn counts into records per second, null when nothing was counted at all', () => {

@@ -77,7 +77,12 @@ export function stageCountBucket(ms: number): string {
  * current bucket is partial, and so is the one before it until every writer has flushed.
  */
 export function stageRateBuckets(nowMs: number): string[] {
-  const n = STAGE_RATE_WINDOW_MS / STAGE_COUNT_BUCKET_MS;
+  return stageCountBuckets(nowMs, STAGE_RATE_WINDOW_MS);
+}
+
+/** The complete buckets of the last `spanMs` (whole buckets; at most STAGE_COUNT_TTL_S). */
+export function stageCountBuckets(nowMs: number, spanMs: number): string[] {
+  const n = Math.floor(Math.min(spanMs, STAGE_COUNT_TTL_S * 1000) / STAGE_COUNT_BUCKET_MS);
   const lastEnd =
     Math.floor((nowMs - STAGE_COUNT_SETTLE_MS) / STAGE_COUNT_BUCKET_MS) * STAGE_COUNT_BUCKET_MS;
   return Array.from({ length: n }, (_, i) =>

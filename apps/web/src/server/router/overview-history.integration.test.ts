@@ -1,3 +1,4 @@
+import { realtimeKeys, stageCountBucket } from '@sluice/core';
 import { lagSamples } from '@sluice/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
@@ -37,24 +38,60 @@ beforeAll(async () => {
     ]).flat();
   });
   await h.db.insert(lagSamples).values(rows);
+  // The stages' counters for 10:28:00-10:29:00: enrichment took in 60/s, storage 30/s with
+  // 1 record a second to the DLQ; aggregation did not run.
+  const at = (s: number) => stageCountBucket(NOW - 120_000 + s * 1000);
+  const multi = h.redis.multi();
+  for (const s of [0, 10, 20, 30, 40, 50]) {
+    multi.set(realtimeKeys.stageCount(h.redisPrefix, 'enrichment', 'in', at(s)), 600);
+    multi.set(realtimeKeys.stageCount(h.redisPrefix, 'storage', 'in', at(s)), 300);
+    multi.set(realtimeKeys.stageCount(h.redisPrefix, 'storage', 'dlq', at(s)), 10);
+  }
+  await multi.exec();
 });
 afterAll(() => h.close());
 
 describe('overview.history', () => {
-  it('derives events per second per stage from summed end offsets, with the hole as a gap', async () => {
+  it("charts ingest from events.raw's end offsets, with the hole as a gap", async () => {
     const r = await h.as(viewer, () => new Date(NOW)).overview.history({ minutes: 60 });
-    expect(r.throughput.series).toEqual(['events.raw', 'events.enriched']);
-    expect(r.throughput.unsampled).toEqual(['aggregates', 'events.dlq']);
+    expect(r.throughput.series.map((s) => s.key)).toEqual([
+      'events.raw',
+      'enrichment',
+      'aggregation',
+      'storage',
+      'dlq',
+    ]);
+    expect(r.throughput.unsampled).toEqual([]);
     const raw = r.throughput.rows.filter((row) => 'events.raw' in row);
     expect(raw.map((row) => row['events.raw'])).toEqual([120, 120, 120, 120, 120, null, 120, 120]);
     // The gap sits inside the hole, between the last poll before it and the first after it.
     const gap = raw[5]?.t as number;
     expect(gap).toBeGreaterThan(POLLS[5] as number);
     expect(gap).toBeLessThan(POLLS[6] as number);
-    const enriched = r.throughput.rows
-      .filter((row) => 'events.enriched' in row)
-      .map((row) => row['events.enriched']);
-    expect(enriched).toEqual([60, 60, 60, 60, 60, null, 60, 60]);
+    // Transactional topics' end offsets (events.enriched here) are not charted as a rate.
+    expect(r.throughput.rows.some((row) => 'events.enriched' in row)).toBe(false);
+  });
+
+  it('charts each stage from its counters in 30 s points, a stage that did not run as gaps', async () => {
+    const r = await h.as(viewer, () => new Date(NOW)).overview.history({ minutes: 60 });
+    const values = (key: string) =>
+      r.throughput.rows.filter((row) => row[key] !== undefined && row[key] !== null);
+    const points = (key: string) => values(key).map((row) => [row.t, row[key]]);
+    const t = (s: number) => NOW - 120_000 + s * 1000;
+    expect(points('enrichment')).toEqual([
+      [t(30), 60],
+      [t(60), 60],
+    ]);
+    expect(points('storage')).toEqual([
+      [t(30), 30],
+      [t(60), 30],
+    ]);
+    expect(points('dlq')).toEqual([
+      [t(30), 1],
+      [t(60), 1],
+    ]);
+    expect(values('aggregation')).toEqual([]);
+    expect(r.throughput.countsError).toBeNull();
   });
 
   it('charts offset lag per pipeline group over time, with a gap in the hole', async () => {

@@ -193,7 +193,9 @@ describe('with Redis unreachable', () => {
       for (const c of codes) expect(c).toMatch(/^SERVICE_UNAVAILABLE: Redis unreachable: /);
       // Fails fast: the panel shows its error instead of a spinner.
       expect(Date.now() - started).toBeLessThan(3000);
-      expect((await down.viewer.overview.history({})).lag.rows).toEqual([]);
+      const history = await down.viewer.overview.history({});
+      expect(history.lag.rows).toEqual([]);
+      expect(history.throughput.countsError).toMatch(/.+/);
     } finally {
       await dead.close();
       await down.close();

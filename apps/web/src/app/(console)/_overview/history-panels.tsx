@@ -1,7 +1,7 @@
 'use client';
-// The overview's history charts from the lag monitor's samples: events per second into each
-// pipeline topic and offset lag per consumer group, over the last hour. The monitor polls every
-// few seconds; the charts refresh every 30 s.
+// The overview's history charts over the last hour: records per second per stage (the stages'
+// counters, with ingest from the lag monitor's samples of events.raw) and offset lag per consumer
+// group (the monitor's samples). The charts refresh every 30 s.
 import { useQuery } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { num } from '~/components/format.ts';
@@ -9,12 +9,18 @@ import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { TimeChart } from '~/components/time-chart.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 
-const TOPIC_LABELS: Record<string, string> = {
-  'events.raw': 'ingest (events.raw)',
-  'events.enriched': 'enrichment (events.enriched)',
-  aggregates: 'aggregation (aggregates)',
-  'events.dlq': 'DLQ (events.dlq)',
-};
+type Series = { key: string; kind: 'ingest' | 'stage' | 'dlq'; label?: string };
+
+const seriesLabel = (s: Series) =>
+  s.kind === 'ingest'
+    ? `ingest (${s.key})`
+    : s.kind === 'dlq'
+      ? 'to the DLQ (all stages)'
+      : `${s.label ?? s.key} (records in)`;
+
+/** True when some row has a value: a chart of gaps only is no data. */
+const hasValues = (rows: readonly Record<string, number | null>[]) =>
+  rows.some((r) => Object.entries(r).some(([k, v]) => k !== 't' && v !== null));
 
 const perSecond = (v: number | null) => (v === null ? '—' : `${num(v)} /s`);
 
@@ -37,22 +43,32 @@ export function HistoryPanels() {
       <section className="panel" aria-labelledby="stage-history-h">
         <h2 id="stage-history-h">Throughput per stage, last hour</h2>
         {body((d) =>
-          d.throughput.rows.length === 0 ? (
+          !hasValues(d.throughput.rows) ? (
             <Empty>
-              No data yet: the lag monitor has written fewer than two samples of the pipeline topics
-              in the last hour (is `sluice lag --watch` running?).
+              No data yet: no stage has counted records in the last hour, and the lag monitor has
+              written fewer than two samples of the ingest topic
+              {d.throughput.countsError
+                ? ` (stage counters unreadable: ${d.throughput.countsError})`
+                : ''}
+              .
             </Empty>
           ) : (
             <TimeChart
-              label="Events per second into each pipeline topic over the last hour"
+              label="Records per second per pipeline stage over the last hour"
               rows={d.throughput.rows}
-              series={d.throughput.series.map((t) => ({ key: t, label: TOPIC_LABELS[t] ?? t }))}
+              series={d.throughput.series.map((s) => ({ key: s.key, label: seriesLabel(s) }))}
               format={perSecond}
-              caption={
+              caption={[
+                'Stages: records taken in, from their own counters (30 s points). Gaps are times when no worker of a stage ran.',
                 d.throughput.unsampled.length > 0
-                  ? `Not sampled by the lag monitor (no consumer group reads them): ${d.throughput.unsampled.join(', ')}. Gaps are times without samples.`
-                  : 'Gaps are times without samples.'
-              }
+                  ? `Ingest not sampled by the lag monitor: ${d.throughput.unsampled.join(', ')}.`
+                  : '',
+                d.throughput.countsError
+                  ? `Stage counters unreadable: ${d.throughput.countsError}.`
+                  : '',
+              ]
+                .filter(Boolean)
+                .join(' ')}
             />
           ),
         )}
