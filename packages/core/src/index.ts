@@ -10,6 +10,7 @@ export {
   parseHintString,
 } from './client-hints.ts';
 export { type CacheStats, type CountingCache, createCountingCache } from './counting-cache.ts';
+export * from './dlq/index.ts';
 export {
   buildDlqRecord,
   DEFAULT_DLQ_LIMITS,

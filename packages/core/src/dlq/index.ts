@@ -1,0 +1,30 @@
+// The DLQ index's pure part: reading a dead letter into an index entry, its error signature,
+// the inbox's filters and cursor, and how a payload is shown.
+export {
+  DEFAULT_DLQ_ENTRY_LIMITS,
+  type DlqEntry,
+  type DlqEntryLimits,
+  type DlqTopicRecord,
+  decodeDlqEntry,
+  type EnvelopeCheck,
+  type IndexedHeaderValue,
+} from './dlq-entry.ts';
+export {
+  DLQ_STATUSES,
+  type DlqCursor,
+  type DlqFilter,
+  type DlqStatus,
+  decodeDlqCursor,
+  dlqFilterSchema,
+  encodeDlqCursor,
+  parseSince,
+  type SinceParse,
+} from './dlq-filter.ts';
+export {
+  type ErrorSignature,
+  errorSignature,
+  MAX_SIGNATURE_MESSAGE_CHARS,
+  normaliseErrorMessage,
+  type SignatureInput,
+} from './error-signature.ts';
+export { MAX_HEX_BYTES, type PayloadView, viewPayload } from './payload-view.ts';
