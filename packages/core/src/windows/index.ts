@@ -11,9 +11,13 @@ export type { AggregatorConfig, LatePolicy } from './aggregator-config.ts';
 export {
   HLL_PRECISION,
   HLL_REGISTERS,
+  HLL_SPARSE_LIMIT,
   HLL_STANDARD_ERROR,
+  HLL_V1_PRECISION,
   HyperLogLog,
   hashUserId,
+  type SketchDecode,
+  type SketchMode,
 } from './hyperloglog.ts';
 export {
   type ChangelogEntry,

@@ -1,6 +1,6 @@
 // One tumbling window's partial aggregate for one input partition, and the `aggregates` record
 // of the output contract it is emitted as. Its changelog value is in changelog-codec.ts.
-import { HyperLogLog } from './hyperloglog.ts';
+import { HyperLogLog, type SketchMode } from './hyperloglog.ts';
 
 export interface WindowRecord {
   window_size: string;
@@ -11,6 +11,10 @@ export interface WindowRecord {
   source_partition: number;
   count: number;
   unique_users: number;
+  /** `exact` while the sketch holds every user's hash, else `estimate`. */
+  unique_users_mode: SketchMode;
+  /** The relative standard error of unique_users: 0 when exact. */
+  unique_users_standard_error: number;
   unique_users_sketch: string;
   late_accepted: number;
   late_dropped: number;
@@ -88,6 +92,8 @@ export function windowRecord(w: WindowState, partition: number, final: boolean):
     source_partition: partition,
     count: w.count,
     unique_users: Math.round(w.users.estimate()),
+    unique_users_mode: w.users.mode(),
+    unique_users_standard_error: w.users.standardError(),
     unique_users_sketch: w.users.toBase64(),
     late_accepted: w.lateAccepted,
     late_dropped: w.lateDropped,

@@ -1,6 +1,6 @@
 // Window aggregates merged across source partitions at read time (counts add up; unique users
 // are the union of the partitions' HyperLogLog sketches), and the live minute from Redis.
-import { HLL_STANDARD_ERROR, type WindowSize } from '@sluice/core';
+import { HLL_SPARSE_LIMIT, HLL_STANDARD_ERROR, type WindowSize } from '@sluice/core';
 import { windowAggregates } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { and, asc, eq, gte, inArray, lt, sql } from 'drizzle-orm';
@@ -15,8 +15,9 @@ import { mergeSketches } from '../unique-users.ts';
 export const MAX_WINDOWS_PER_RANGE = 2160;
 const maxRangeMs = (size: WindowSize) => size.ms * MAX_WINDOWS_PER_RANGE;
 
-// Sketches are 2 KiB each: merging is done for the newest windows only (the ones the table
-// shows), within a budget of rows, so a day of 1-minute windows stays a fast read.
+// Sketches are up to 10 KiB each (a few hundred bytes while exact): merging is done for the
+// newest windows only (the ones the table shows), within a budget of rows, so a day of 1-minute
+// windows stays a fast read.
 export const MERGED_WINDOWS = 200;
 const SKETCH_ROW_BUDGET = 4000;
 
@@ -101,10 +102,13 @@ export const aggregatesRouter = createTRPCRouter({
 
     return {
       size: input.size,
+      // A dense sketch's: each window says whether its count is exact or this estimate.
       uniqueUsersStandardError: HLL_STANDARD_ERROR,
+      uniqueUsersExactUpTo: HLL_SPARSE_LIMIT,
       mergedWindows: merge.size,
       windows: rows.map((r) => {
         const list = sketches.get(`${r.windowStart.getTime()}/${r.type}`);
+        const users = list ? mergeSketches(list) : undefined;
         return {
           windowStart: r.windowStart.toISOString(),
           type: r.type,
@@ -112,7 +116,9 @@ export const aggregatesRouter = createTRPCRouter({
           lateAccepted: Number(r.lateAccepted),
           lateDropped: Number(r.lateDropped),
           // null: not among the merged windows, or a stored sketch was unreadable.
-          uniqueUsers: list ? mergeSketches(list).estimate : null,
+          uniqueUsers: users?.estimate ?? null,
+          uniqueUsersMode: users?.mode ?? null,
+          uniqueUsersStandardError: users?.standardError ?? null,
           partitions: r.partitions,
         };
       }),

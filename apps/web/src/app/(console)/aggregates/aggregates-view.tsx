@@ -14,6 +14,8 @@ const RANGES = [
   { label: 'Last 7 days', ms: 7 * 24 * 3600_000 },
 ];
 type SizeOption = { name: string; ms: number; maxRangeMs: number };
+/** A relative standard error as the console writes it: 0.0081 → '0.8 %'. */
+const pct = (relative: number) => `${(relative * 100).toFixed(1)} %`;
 
 /** The configured window sizes (AGG_WINDOWS) come from the server; then the view. */
 export function AggregatesView() {
@@ -81,7 +83,7 @@ function AggregatesForSizes({ sizes }: { sizes: SizeOption[] }) {
     };
     return { counts: sorted(counts), users: sorted(users), late: sorted(late) };
   }, [q.data, current?.ms]);
-  const se = q.data ? `${(q.data.uniqueUsersStandardError * 100).toFixed(1)} %` : '';
+  const se = q.data ? pct(q.data.uniqueUsersStandardError) : '';
 
   return (
     <>
@@ -143,7 +145,7 @@ function AggregatesForSizes({ sizes }: { sizes: SizeOption[] }) {
             />
             <div className="grid-2">
               <div>
-                <h3>Unique users (merged, ± {se})</h3>
+                <h3>Unique users (merged)</h3>
                 {charts.users.length === 0 ? (
                   <Empty>No data yet: no window in this range has a readable sketch.</Empty>
                 ) : (
@@ -170,9 +172,10 @@ function AggregatesForSizes({ sizes }: { sizes: SizeOption[] }) {
             </div>
             <table>
               <caption className="muted" style={{ textAlign: 'left', paddingBottom: '0.5rem' }}>
-                Unique users: the union of the source partitions' HyperLogLog sketches, standard
-                error ± {se}; merged for the newest {q.data.mergedWindows} windows ("—" for older
-                ones: narrow the range to see them).
+                Unique users: the union of the source partitions' HyperLogLog sketches, exact up to{' '}
+                {num(q.data.uniqueUsersExactUpTo)} users, beyond that an estimate shown with its
+                standard error (± {se}); merged for the newest {q.data.mergedWindows} windows ("—"
+                for older ones: narrow the range to see them).
               </caption>
               <thead>
                 <tr>
@@ -182,7 +185,7 @@ function AggregatesForSizes({ sizes }: { sizes: SizeOption[] }) {
                     Count
                   </th>
                   <th scope="col" className="num">
-                    Unique users (± {se})
+                    Unique users
                   </th>
                   <th scope="col" className="num">
                     Late accepted
@@ -204,7 +207,12 @@ function AggregatesForSizes({ sizes }: { sizes: SizeOption[] }) {
                       <td>{time(w.windowStart)}</td>
                       <td>{w.type}</td>
                       <td className="num">{num(w.count)}</td>
-                      <td className="num">{num(w.uniqueUsers)}</td>
+                      <td className="num">
+                        {num(w.uniqueUsers)}
+                        {w.uniqueUsersMode === 'estimate' && w.uniqueUsersStandardError !== null
+                          ? ` ± ${pct(w.uniqueUsersStandardError)}`
+                          : ''}
+                      </td>
                       <td className="num">{num(w.lateAccepted)}</td>
                       <td className="num">{num(w.lateDropped)}</td>
                       <td className="num">{w.partitions}</td>
