@@ -8,6 +8,7 @@ export const LAG_METRIC_NAMES = [
   'MaxOffsetLag',
   'SumOffsetLag',
   'EstimatedMaxTimeLag',
+  'NoCommitPartitions',
   'RawRecords',
   'EnrichedRecords',
   'DlqRecords',

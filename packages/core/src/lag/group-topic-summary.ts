@@ -6,6 +6,8 @@ import { worstStatus } from './partition-status.ts';
 export interface PartitionLagLike {
   group: string;
   topic: string;
+  /** null: no commit on the partition; its offset lag counts from the log start. */
+  committedOffset: number | null;
   offsetLag: number;
   timeLagS: number | null;
   timeLagEstimated: boolean;
@@ -16,6 +18,8 @@ export interface GroupTopicSummary {
   group: string;
   topic: string;
   partitions: number;
+  /** Partitions the group has committed nothing on (their lag is in the max and the sum). */
+  noCommitPartitions: number;
   maxOffsetLag: number;
   sumOffsetLag: number;
   /** The largest known time lag, interpolated or extrapolated; null when none is known. */
@@ -50,6 +54,7 @@ export function summariseByGroupTopic(
       group: head.group,
       topic: head.topic,
       partitions: list.length,
+      noCommitPartitions: list.filter((p) => p.committedOffset === null).length,
       maxOffsetLag: Math.max(...list.map((p) => p.offsetLag)),
       sumOffsetLag: list.reduce((a, p) => a + p.offsetLag, 0),
       maxTimeLagS: maxTime?.timeLagS ?? null,

@@ -31,6 +31,7 @@ export {
   type PartitionOffset,
   type TopicThroughput,
 } from './lag-tracker.ts';
+export { type OffsetLag, type OffsetLagInput, offsetLag, samplePosition } from './offset-lag.ts';
 export {
   DEFAULT_TABLE_CAPACITY,
   type OffsetTimePoint,

@@ -86,4 +86,89 @@ describe('createLagTracker', () => {
     });
     expect(r.groups).toEqual([{ group: 'g', members: 1, status: 'OK', partitions: [] }]);
   });
+
+  describe('a partition without a commit', () => {
+    const fresh = (atS: number, end: number, members: number, start = 0): LagSnapshot => ({
+      atMs: atS * 1000,
+      endOffsets: [
+        { topic: 't', partition: 0, offset: end },
+        { topic: 't', partition: 1, offset: end },
+      ],
+      startOffsets: [
+        { topic: 't', partition: 0, offset: start },
+        { topic: 't', partition: 1, offset: start },
+      ],
+      groups: [
+        {
+          groupId: 'g',
+          members,
+          committed: [{ topic: 't', partition: 1, offset: end }],
+          uncommitted: [
+            { topic: 't', partition: 0 },
+            // Listed both ways (assigned, and committed meanwhile): the commit wins.
+            { topic: 't', partition: 1 },
+          ],
+        },
+      ],
+    });
+
+    it('lags from the log start, marked as no commit', () => {
+      const r = createLagTracker().observe(fresh(0, 120, 1, 20));
+      expect(r.groups[0]?.partitions).toMatchObject([
+        { partition: 0, committedOffset: null, logStartOffset: 20, endOffset: 120, offsetLag: 100 },
+        { partition: 1, committedOffset: 120, logStartOffset: 20, offsetLag: 0, status: 'OK' },
+      ]);
+      expect(r.groups[0]?.partitions[0]?.statusReason).toBe('nothing committed yet');
+    });
+
+    it('is STALL once a full window passed with members and nothing committed', () => {
+      const tracker = createLagTracker({ windowSize: 3 });
+      let r = tracker.observe(fresh(0, 50, 1));
+      for (let s = 1; s <= 3; s++) r = tracker.observe(fresh(s, 50 + s * 10, 1));
+      const p = r.groups[0]?.partitions[0];
+      expect(p).toMatchObject({ committedOffset: null, offsetLag: 80, status: 'STALL' });
+      expect(p?.statusReason).toBe(
+        'consumer present but nothing committed (lag from log start 0 for 2 s)',
+      );
+      // The position is the log start, which the table has seen as the end at t = 0 (offset 50
+      // there): older than the table, so the time lag is extrapolated back along its slope.
+      expect(p?.timeLagEstimated).toBe(true);
+      expect(p?.timeLagS).toBeCloseTo(8, 6);
+    });
+
+    it('is STOP without members', () => {
+      const p = createLagTracker().observe(fresh(0, 5, 0)).groups[0]?.partitions[0];
+      expect(p).toMatchObject({ offsetLag: 5, status: 'STOP' });
+      expect(p?.statusReason).toBe(
+        'lag from log start, nothing committed and no consumer in the group',
+      );
+    });
+
+    it('is REWIND when a commit is removed', () => {
+      const tracker = createLagTracker();
+      const committed = (atS: number, offset: number | null): LagSnapshot => ({
+        atMs: atS * 1000,
+        endOffsets: [{ topic: 't', partition: 0, offset: 100 }],
+        startOffsets: [{ topic: 't', partition: 0, offset: 10 }],
+        groups: [
+          {
+            groupId: 'g',
+            members: 1,
+            committed: offset === null ? [] : [{ topic: 't', partition: 0, offset }],
+            uncommitted: offset === null ? [{ topic: 't', partition: 0 }] : [],
+          },
+        ],
+      });
+      tracker.observe(committed(0, 60));
+      const p = tracker.observe(committed(1, null)).groups[0]?.partitions[0];
+      expect(p).toMatchObject({ committedOffset: null, offsetLag: 90, status: 'REWIND' });
+      expect(p?.statusReason).toBe('committed offset removed (was 60; lag now from log start 10)');
+    });
+
+    it('is left out when its log start is unknown', () => {
+      const snap = fresh(0, 10, 1);
+      const r = createLagTracker().observe({ ...snap, startOffsets: [] });
+      expect(r.groups[0]?.partitions.map((p) => p.partition)).toEqual([1]);
+    });
+  });
 });

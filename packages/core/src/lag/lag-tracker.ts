@@ -1,6 +1,9 @@
 // The lag monitor's memory, without the I/O: fed one snapshot of offsets per poll, it keeps the
 // offset/time table per partition and the sample window per group partition, and answers with
 // lag, time lag, status and time to drain for every partition of every group in the snapshot.
+// A partition the group consumes without a commit is in the report too, its lag counted from the
+// log start offset (offset-lag.ts) and marked as such.
+import { offsetLag as lagOf } from './offset-lag.ts';
 import {
   DEFAULT_TABLE_CAPACITY,
   type OffsetTimeTable,
@@ -28,8 +31,11 @@ export interface GroupOffsets {
   groupId: string;
   /** Members right now (0: empty or dead group). */
   members: number;
-  /** Committed offsets; partitions without a commit are left out by the caller. */
+  /** Committed offsets. */
   committed: readonly PartitionOffset[];
+  /** Partitions the group consumes (assigned to a member, or listed without an offset) on which
+   *  it has committed nothing. Their lag counts from the log start offset. */
+  uncommitted?: readonly { topic: string; partition: number }[];
 }
 
 export interface LagSnapshot {
@@ -37,6 +43,9 @@ export interface LagSnapshot {
   /** Log-end (last stable) offsets of every partition the groups consume, and of any other
    *  topic whose throughput is of interest. */
   endOffsets: readonly PartitionOffset[];
+  /** Log start offsets (the earliest offset still in the log). A partition without a commit
+   *  whose log start is missing here is left out of the report: its lag cannot be said. */
+  startOffsets?: readonly PartitionOffset[];
   groups: readonly GroupOffsets[];
 }
 
@@ -44,8 +53,12 @@ export interface PartitionLag {
   group: string;
   topic: string;
   partition: number;
-  committedOffset: number;
+  /** null: the group has committed nothing on this partition ("no commit"). */
+  committedOffset: number | null;
+  /** The earliest offset still in the log, when read. */
+  logStartOffset: number | null;
   endOffset: number;
+  /** From the committed offset, or from the log start when there is no commit. */
   offsetLag: number;
   /** null when unknown (too little history, or nothing produced to take a slope from). */
   timeLagS: number | null;
@@ -112,40 +125,52 @@ export function createLagTracker(options: LagTrackerOptions = {}): LagTracker {
         ends.set(key, e.offset);
         tables.set(key, recordEndOffset(tables.get(key) ?? [], e.offset, atMs, capacity));
       }
+      const starts = new Map<string, number>();
+      for (const s of snapshot.startOffsets ?? [])
+        starts.set(tpKey(s.topic, s.partition), s.offset);
       const groups: GroupLag[] = [];
       for (const g of snapshot.groups) {
         const partitions: PartitionLag[] = [];
-        for (const c of g.committed) {
+        for (const c of consumedPartitions(g)) {
           const key = tpKey(c.topic, c.partition);
           const endOffset = ends.get(key);
           if (endOffset === undefined) continue; // no end offset: cannot say anything honest
-          const offsetLag = Math.max(0, endOffset - c.offset);
+          const logStartOffset = starts.get(key) ?? null;
+          const lag = lagOf({ committedOffset: c.committed, logStartOffset, endOffset });
+          if (lag === null) continue; // no commit and no log start: no position to count from
           const wkey = `${g.groupId}\u0000${key}`;
-          const window = [
-            ...(windows.get(wkey) ?? []),
-            { atMs, committedOffset: c.offset, endOffset, offsetLag },
-          ].slice(-windowSize);
+          const sample: LagSample = {
+            atMs,
+            committedOffset: lag.position,
+            endOffset,
+            offsetLag: lag.offsetLag,
+            ...(lag.noCommit ? { noCommit: true } : {}),
+          };
+          const window = [...(windows.get(wkey) ?? []), sample].slice(-windowSize);
           windows.set(wkey, window);
-          const lag = timeLagValue(timeLagAt(tables.get(key) ?? [], c.offset, endOffset, atMs));
+          const time = timeLagValue(
+            timeLagAt(tables.get(key) ?? [], lag.position, endOffset, atMs),
+          );
           const status = partitionStatus({
             window,
             windowSize,
             members: g.members,
-            timeLagS: lag.seconds,
+            timeLagS: time.seconds,
             ...(options.thresholds ? { thresholds: options.thresholds } : {}),
           });
           partitions.push({
             group: g.groupId,
             topic: c.topic,
             partition: c.partition,
-            committedOffset: c.offset,
+            committedOffset: c.committed,
+            logStartOffset,
             endOffset,
-            offsetLag,
-            timeLagS: lag.seconds,
-            timeLagEstimated: lag.estimated,
+            offsetLag: lag.offsetLag,
+            timeLagS: time.seconds,
+            timeLagEstimated: time.estimated,
             status: status.status,
             statusReason: status.reason,
-            timeToDrainS: drainSeconds(timeToDrain(window, offsetLag)),
+            timeToDrainS: drainSeconds(timeToDrain(window, lag.offsetLag)),
           });
         }
         partitions.sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
@@ -183,6 +208,26 @@ export function createLagTracker(options: LagTrackerOptions = {}): LagTracker {
       return { atMs, groups, topics };
     },
   };
+}
+
+/** The group's partitions once each, with their commit or null; a commit wins over the same
+ *  partition also listed without one. */
+function consumedPartitions(
+  g: GroupOffsets,
+): { topic: string; partition: number; committed: number | null }[] {
+  const out = new Map<string, { topic: string; partition: number; committed: number | null }>();
+  for (const c of g.committed) {
+    out.set(tpKey(c.topic, c.partition), {
+      topic: c.topic,
+      partition: c.partition,
+      committed: c.offset,
+    });
+  }
+  for (const u of g.uncommitted ?? []) {
+    const key = tpKey(u.topic, u.partition);
+    if (!out.has(key)) out.set(key, { topic: u.topic, partition: u.partition, committed: null });
+  }
+  return [...out.values()];
 }
 
 function forgetStale<V>(map: Map<string, V>, newest: (v: V) => number | undefined, before: number) {

@@ -24,9 +24,13 @@ export const STATUS_SEVERITY: Record<LagStatus, number> = {
 
 export interface LagSample {
   atMs: number;
+  /** Where the lag was counted from: the committed offset, or the log start offset when the
+   *  group had committed nothing (then `noCommit`). */
   committedOffset: number;
   endOffset: number;
   offsetLag: number;
+  /** The group had no commit on the partition: the position is the log start. */
+  noCommit?: boolean;
 }
 
 export interface StatusThresholds {
@@ -68,6 +72,10 @@ export interface StatusResult {
  *  6. WARN (threshold): the offset lag or time lag is above its configured maximum.
  *  7. OK otherwise (including a window not yet full: no verdict before there is evidence).
  *
+ * A partition without a commit goes through the same rules with the log start as its position:
+ * a group that has members but commits nothing while records wait is STALL once the window is
+ * full, one without members STOP; going from a commit to none (offsets deleted) is REWIND.
+ *
  * The reason is `statusReason` of the status and the same evidence.
  */
 export function partitionStatus(input: StatusInput): StatusResult {
@@ -105,13 +113,23 @@ export function statusReason(status: LagStatus, evidence: StatusEvidence): strin
   switch (status) {
     case 'REWIND': {
       const step = backwardsStep(window);
+      if (step?.toNoCommit) {
+        return `committed offset removed (was ${step.from}; lag now from log start ${step.to})`;
+      }
       return step
         ? `committed offset went backwards (${step.from} to ${step.to})`
         : 'committed offset went backwards';
     }
     case 'STOP':
-      return 'lag and no consumer in the group';
+      return latest?.noCommit
+        ? 'lag from log start, nothing committed and no consumer in the group'
+        : 'lag and no consumer in the group';
     case 'STALL':
+      if (latest?.noCommit) {
+        return first && stalled(window, size)
+          ? `consumer present but nothing committed (lag from log start ${latest.committedOffset} for ${seconds(latest.atMs - first.atMs)} s)`
+          : 'consumer present but nothing committed';
+      }
       return first && latest && stalled(window, size)
         ? `consumer present but committed offset not moving (at ${latest.committedOffset} for ${seconds(latest.atMs - first.atMs)} s)`
         : 'consumer present but committed offset not moving';
@@ -129,15 +147,20 @@ export function statusReason(status: LagStatus, evidence: StatusEvidence): strin
     }
     case 'OK':
       if (!latest) return 'no samples yet';
-      return latest.offsetLag <= 0 ? 'caught up' : 'consuming';
+      if (latest.offsetLag <= 0) return 'caught up';
+      return latest.noCommit ? 'nothing committed yet' : 'consuming';
   }
 }
 
-function backwardsStep(window: readonly LagSample[]): { from: number; to: number } | null {
+function backwardsStep(
+  window: readonly LagSample[],
+): { from: number; to: number; toNoCommit: boolean } | null {
   for (let i = 1; i < window.length; i++) {
     const from = (window[i - 1] as LagSample).committedOffset;
-    const to = (window[i] as LagSample).committedOffset;
-    if (to < from) return { from, to };
+    const to = window[i] as LagSample;
+    if (to.committedOffset < from) {
+      return { from, to: to.committedOffset, toNoCommit: to.noCommit === true };
+    }
   }
   return null;
 }
