@@ -139,7 +139,8 @@ describe('lag monitor', () => {
 
     // Time lag against the truth at that poll.
     const errors = partitionsOf(stopped).map((p) => {
-      const at = producedAt[p.partition]?.get(p.committedOffset);
+      expect(p.committedOffset, `a commit on ${p.partition}`).not.toBeNull();
+      const at = producedAt[p.partition]?.get(p.committedOffset ?? -1);
       expect(at, `produce time of ${p.partition}@${p.committedOffset}`).toBeDefined();
       expect(p.timeLagS).not.toBeNull();
       const truth = ((stopped?.report.atMs ?? 0) - (at ?? 0)) / 1000;

@@ -2,6 +2,8 @@
 // history to interpolate time lag from, so history comes from lag_samples (written by the lag
 // monitor) when there is any; otherwise we sample twice, a second apart, and time lag is an
 // extrapolation from that one second (flagged) or unknown (null). The output says which.
+// A partition the group consumes without a commit is listed as "no commit", its lag counted from
+// the log start offset.
 import { createLagTracker, type LagReport, type LagSnapshot } from '@sluice/core';
 import { createDb } from '@sluice/db';
 import { createKafka, readLagSnapshot } from '@sluice/kafka';
@@ -24,7 +26,10 @@ export interface LagRecord {
   time_lag_estimated: boolean;
   status: string;
   status_reason: string;
-  committed_offset: number;
+  /** null: nothing committed on the partition (then no_commit, and the lag is from the log start). */
+  committed_offset: number | null;
+  no_commit: boolean;
+  log_start_offset: number | null;
   end_offset: number;
   time_lag_basis: TimeLagBasis;
 }
@@ -41,6 +46,8 @@ export function toLagRecords(report: LagReport, basis: TimeLagBasis): LagRecord[
       status: p.status,
       status_reason: p.statusReason,
       committed_offset: p.committedOffset,
+      no_commit: p.committedOffset === null,
+      log_start_offset: p.logStartOffset,
       end_offset: p.endOffset,
       time_lag_basis: basis,
     })),
@@ -123,7 +130,7 @@ function formatTable(records: LagRecord[]): string {
     r.group,
     r.topic,
     String(r.partition),
-    String(r.committed_offset),
+    r.committed_offset === null ? 'no commit' : String(r.committed_offset),
     String(r.end_offset),
     String(r.offset_lag),
     r.time_lag_s === null ? '-' : `${r.time_lag_estimated ? '~' : ''}${r.time_lag_s}`,
@@ -148,6 +155,9 @@ function formatTable(records: LagRecord[]): string {
       .map((c, i) => c.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd()}\n`;
-  if (rows.length === 0) return 'no consumer groups with committed offsets\n';
-  return [head, ...rows].map(line).join('');
+  if (rows.length === 0) return 'no consumer group partitions\n';
+  const table = [head, ...rows].map(line).join('');
+  return records.some((r) => r.no_commit)
+    ? `${table}\nno commit: the group has committed nothing there; its lag counts from the log start offset\n`
+    : table;
 }

@@ -19,7 +19,15 @@ export function createLagGauges(registry: Registry): LagGauges {
   const labels = ['group', 'topic', 'partition'] as const;
   const offsetLag = new Gauge({
     name: 'sluice_consumer_offset_lag',
-    help: 'Last stable offset minus committed offset',
+    help: 'Last stable offset minus committed offset (minus the log start offset when no commit)',
+    labelNames: labels,
+    registers: [registry],
+  });
+  // A gauge of its own rather than a label on the lag: a label would start a new series the
+  // moment the first commit arrives.
+  const noCommit = new Gauge({
+    name: 'sluice_consumer_no_commit',
+    help: '1 when the group consumes the partition but has committed nothing on it, else 0',
     labelNames: labels,
     registers: [registry],
   });
@@ -67,6 +75,7 @@ export function createLagGauges(registry: Registry): LagGauges {
   });
   const gauges = [
     offsetLag,
+    noCommit,
     timeLag,
     status,
     groupStatus,
@@ -87,6 +96,7 @@ export function createLagGauges(registry: Registry): LagGauges {
         for (const p of g.partitions) {
           const l = { group: p.group, topic: p.topic, partition: String(p.partition) };
           offsetLag.set(l, p.offsetLag);
+          noCommit.set(l, p.committedOffset === null ? 1 : 0);
           status.set(l, STATUS_SEVERITY[p.status]);
           if (p.timeLagS !== null) {
             timeLag.set({ ...l, estimated: String(p.timeLagEstimated) }, p.timeLagS);
