@@ -9,10 +9,10 @@ import {
   ListMetricsCommand,
   PutMetricAlarmCommand,
 } from '@aws-sdk/client-cloudwatch';
-import { createLagTracker, parseAlarmsConfig } from '@sluice/core';
+import { createLagTracker, parseAlarmsConfig, pipelineNames } from '@sluice/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { applyAlarms } from '../../apps/worker/src/cloudwatch/alarm-applier.ts';
-import { lagMetricData } from '../../apps/worker/src/cloudwatch/lag-metric-data.ts';
+import { lagMetricData, stageMetrics } from '../../apps/worker/src/cloudwatch/lag-metric-data.ts';
 import { publishMetricData } from '../../apps/worker/src/cloudwatch/metric-publisher.ts';
 import { localAwsCredentials, testEnv, uniqueName } from '../env.ts';
 
@@ -56,7 +56,7 @@ describe('lag metrics in CloudWatch', () => {
     // 10 s later: partition 0 lags 50 (the end was at its commit 10 s ago: time lag 10 s),
     // partition 1 lags 20; events.raw grew by 150 offsets, events.dlq by 6.
     const report = tracker.observe(snap(at, [150, 200], [100, 180], 10));
-    const data = lagMetricData(report);
+    const data = lagMetricData(report, stageMetrics(pipelineNames('').topics));
     const result = await publishMetricData(cw, namespace, data);
     expect(result).toEqual({ requests: 1, sent: data.length, failed: 0, errors: [] });
 
@@ -74,6 +74,7 @@ describe('lag metrics in CloudWatch', () => {
       'DlqRecords ',
       'EstimatedMaxTimeLag ConsumerGroup=enrichment-workers,Topic=events.raw',
       'MaxOffsetLag ConsumerGroup=enrichment-workers,Topic=events.raw',
+      'NoCommitPartitions ConsumerGroup=enrichment-workers,Topic=events.raw',
       'RawRecords ',
       'SumOffsetLag ConsumerGroup=enrichment-workers,Topic=events.raw',
     ]);

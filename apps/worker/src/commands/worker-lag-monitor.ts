@@ -1,12 +1,12 @@
 // `sluice worker lag-monitor`: the long-running lag monitor. Polls every consumer group, writes
 // lag_samples, serves Prometheus gauges and publishes CloudWatch metrics until SIGTERM.
-import { createLagTracker } from '@sluice/core';
+import { createLagTracker, type LagMetricName, pipelineNames } from '@sluice/core';
 import { createDb } from '@sluice/db';
 import { createKafka } from '@sluice/kafka';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createCloudWatchClient } from '../cloudwatch/cloudwatch-client.ts';
+import { stageMetrics } from '../cloudwatch/lag-metric-data.ts';
 import { brokerList, loadEnv } from '../env.ts';
-import { TOPICS } from '../kafka/topics.ts';
 import { createLagGauges } from '../lag/lag-gauges.ts';
 import { type Log, runLagMonitor } from '../lag/lag-monitor.ts';
 import { startHealthServer } from '../observability/health-server.ts';
@@ -34,6 +34,22 @@ export const jsonLog: Log = (level, msg, fields) => {
   );
 };
 
+/**
+ * The pipeline topics the monitor reports throughput of, named as the workers name them: under
+ * SLUICE_TOPIC_PREFIX, from the pipeline contract. Unprefixed names would watch another
+ * pipeline's topics, or none.
+ */
+export function pipelineThroughputTopics(prefix: string): {
+  extraTopics: string[];
+  stages: Map<string, LagMetricName>;
+} {
+  const { topics } = pipelineNames(prefix);
+  return {
+    extraTopics: [topics.raw, topics.enriched, topics.dlq, topics.late],
+    stages: stageMetrics(topics),
+  };
+}
+
 /** Adds `lag-monitor` to the `worker` command group. */
 export function registerWorkerLagMonitorCommand(worker: Command): void {
   worker
@@ -53,6 +69,7 @@ export function registerWorkerLagMonitorCommand(worker: Command): void {
 
 export async function runLagMonitorCommand(opts: Options): Promise<void> {
   const env = loadEnv();
+  const pipeline = pipelineThroughputTopics(env.SLUICE_TOPIC_PREFIX);
   const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-lag-monitor' });
   const admin = kafka.admin();
   const health = await startHealthServer({
@@ -75,6 +92,7 @@ export async function runLagMonitorCommand(opts: Options): Promise<void> {
     intervalS: opts.interval,
     port: health.port(),
     groups: opts.group ?? 'all',
+    topics: pipeline.extraTopics,
     cloudwatch: opts.cloudwatch ? env.CLOUDWATCH_NAMESPACE : false,
     db: opts.db,
   });
@@ -96,11 +114,12 @@ export async function runLagMonitorCommand(opts: Options): Promise<void> {
               cloudwatch: {
                 client: createCloudWatchClient(env),
                 namespace: env.CLOUDWATCH_NAMESPACE,
+                stages: pipeline.stages,
               },
             }
           : {}),
         ...(opts.group ? { groups: opts.group } : {}),
-        extraTopics: [TOPICS.raw, TOPICS.enriched, TOPICS.dlq, TOPICS.late],
+        extraTopics: pipeline.extraTopics,
       },
       {
         intervalMs: opts.interval * 1000,

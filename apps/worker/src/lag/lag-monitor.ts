@@ -2,7 +2,7 @@
 // lag, time lag, status and time to drain, then hand the report to the sinks (lag_samples,
 // Prometheus, CloudWatch). A failing sink is logged and counted; the loop never stops for it.
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { LagReport, LagTracker } from '@sluice/core';
+import type { LagMetricName, LagReport, LagTracker } from '@sluice/core';
 import type { Database } from '@sluice/db';
 import type { Admin } from '@sluice/kafka';
 import { readLagSnapshot } from '@sluice/kafka';
@@ -20,7 +20,12 @@ export interface LagMonitorDeps {
   log: Log;
   gauges?: LagGauges;
   db?: Database;
-  cloudwatch?: { client: CloudWatchClient; namespace: string };
+  cloudwatch?: {
+    client: CloudWatchClient;
+    namespace: string;
+    /** Pipeline topic (under the prefix) → its throughput metric (stageMetrics). */
+    stages: ReadonlyMap<string, LagMetricName>;
+  };
   /** Only these groups (default: all). */
   groups?: readonly string[];
   /** Topics whose throughput is reported even if no group reads them. */
@@ -61,13 +66,19 @@ export async function pollLagOnce(deps: LagMonitorDeps): Promise<PollOutcome> {
     }
   }
   if (deps.cloudwatch) {
-    const data = lagMetricData(report);
+    const data = lagMetricData(report, deps.cloudwatch.stages);
     const r = await publishMetricData(deps.cloudwatch.client, deps.cloudwatch.namespace, data);
     deps.gauges?.cloudwatchDatums.inc(r.sent);
     if (r.failed > 0) {
       deps.gauges?.cloudwatchFailures.inc(r.errors.length);
       errors.push(...r.errors.map((e) => `cloudwatch: ${e}`));
-      deps.log('error', 'PutMetricData failed', { failed: r.failed, errors: r.errors });
+      // One line per poll: how many metric data of how many were lost, and each request's why.
+      deps.log('error', 'PutMetricData failed', {
+        failed: r.failed,
+        of: data.length,
+        requests: r.requests,
+        errors: r.errors,
+      });
     }
   }
   return { report, pollMs, errors };
