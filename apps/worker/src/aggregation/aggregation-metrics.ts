@@ -4,6 +4,7 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export interface AggregationMetrics {
   events: Counter<'outcome'>;
   windowsEmitted: Counter;
+  lateCorrections: Counter;
   sessionsEmitted: Counter;
   evicted: Counter;
   transactions: Counter<'outcome'>;
@@ -34,6 +35,11 @@ export function createAggregationMetrics(
     windowsEmitted: new Counter({
       name: 'sluice_aggregation_windows_emitted_total',
       help: 'Window partial records produced to aggregates',
+      registers,
+    }),
+    lateCorrections: new Counter({
+      name: 'sluice_aggregation_late_corrections_total',
+      help: 'Late-drop corrections produced to aggregates: late drops of windows already past AGG_RETENTION, added to their late_dropped',
       registers,
     }),
     sessionsEmitted: new Counter({

@@ -95,6 +95,9 @@ export async function startAggregationWorker(
   function toRecords(partition: number, r: BatchResult, out: OutRecord[]) {
     for (const w of r.windows)
       out.push({ topic: o.topics.aggregates, key: w.key, value: JSON.stringify(w.record) });
+    // Late drops of windows past retention: each adds to its window's late_dropped.
+    for (const c of r.corrections)
+      out.push({ topic: o.topics.aggregates, key: c.key, value: JSON.stringify(c.record) });
     for (const s of r.sessions)
       out.push({ topic: o.topics.sessions, key: s.session_id, value: JSON.stringify(s) });
     for (const m of r.late)
@@ -122,12 +125,16 @@ export async function startAggregationWorker(
     o.metrics.transactions.inc({ outcome: 'commit' });
     for (const r of results) {
       o.metrics.windowsEmitted.inc(r.windows.length);
+      if (r.corrections.length > 0) o.metrics.lateCorrections.inc(r.corrections.length);
       o.metrics.sessionsEmitted.inc(r.sessions.length);
       if (r.evicted > 0) o.metrics.evicted.inc(r.evicted);
       for (const [outcome, n] of r.outcomes) o.metrics.events.inc({ outcome }, n);
     }
     if (events > 0) o.count?.('in', events);
-    const emitted = results.reduce((n, r) => n + r.windows.length + r.sessions.length, 0);
+    const emitted = results.reduce(
+      (n, r) => n + r.windows.length + r.corrections.length + r.sessions.length,
+      0,
+    );
     if (emitted > 0) o.count?.('out', emitted);
     const late = results.reduce((n, r) => n + r.late.length, 0);
     if (late > 0) o.count?.('late', late);

@@ -1,8 +1,10 @@
 // `sluice aggregate`: NDJSON events (raw or enriched) on stdin → one JSON line per window result
 // on stdout (a later line for the same window supersedes an earlier one); end of input closes
-// every window. The same partition pipeline as `sluice worker aggregation`, with all input as
-// partition 0 and the wall clock never consulted, so the output depends on the input alone.
-// Also registers `sluice bench aggregate`.
+// every window. Events later than their window's retention (--retention, AGG_RETENTION) find
+// its state gone: they are reported in correction lines (with a `correction` number and only
+// `late_dropped`), which ADD to their window's late_dropped. The same partition pipeline as
+// `sluice worker aggregation`, with all input as partition 0 and the wall clock never consulted,
+// so the output depends on the input alone. Also registers `sluice bench aggregate`.
 import { createInterface } from 'node:readline';
 import type { Writable } from 'node:stream';
 import type { Command } from 'commander';
@@ -24,6 +26,7 @@ interface AggregateOptions {
   allowedLateness?: string;
   latePolicy?: string;
   sessionGap?: string;
+  retention?: string;
   sessions?: boolean;
 }
 
@@ -37,6 +40,10 @@ export function registerAggregateCommand(program: Command): void {
     .option('--allowed-lateness <d>', 'how late an event may still update its window (e.g. 0s)')
     .option('--late-policy <p>', 'beyond the lateness: drop or reaggregate')
     .option('--session-gap <d>', 'session inactivity gap (default 30m)')
+    .option(
+      '--retention <d>',
+      'how long past its lateness a window stays in memory (default AGG_RETENTION, 1h); later drops print as correction lines',
+    )
     .option('--sessions', 'also print closed sessions (lines with a session_id)')
     .action(async (opts: AggregateOptions) => {
       const config = aggregatorConfig(loadEnv(), {
@@ -49,11 +56,12 @@ export function registerAggregateCommand(program: Command): void {
         { ...config, idleTimeoutMs: Number.MAX_SAFE_INTEGER },
         0,
       );
-      const totals = { read: 0, invalid: 0, late: 0, windows: 0, evicted: 0 };
+      const totals = { read: 0, invalid: 0, late: 0, expired: 0, windows: 0, evicted: 0 };
       let batch: string[] = [];
       const emit = async (r: BatchResult) => {
         totals.invalid += r.outcomes.get('invalid') ?? 0;
         totals.late += r.late.length;
+        totals.expired += r.outcomes.get('expired') ?? 0;
         totals.windows += r.windows.length;
         if (r.evicted > 0 && totals.evicted === 0)
           process.stderr.write(
@@ -61,6 +69,7 @@ export function registerAggregateCommand(program: Command): void {
           );
         totals.evicted += r.evicted;
         const lines = r.windows.map((w) => JSON.stringify(w.record));
+        for (const c of r.corrections) lines.push(JSON.stringify(c.record));
         if (opts.sessions) for (const s of r.sessions) lines.push(JSON.stringify(s));
         if (lines.length > 0) await write(process.stdout, `${lines.join('\n')}\n`);
       };
@@ -83,7 +92,7 @@ export function registerAggregateCommand(program: Command): void {
       await flush();
       await emit(pipeline.closeAll());
       process.stderr.write(
-        `aggregate: ${totals.read} read, ${totals.invalid} invalid, ${totals.late} dropped late, ${totals.windows} window results${totals.evicted > 0 ? `, ${totals.evicted} closed early by the state cap` : ''}\n`,
+        `aggregate: ${totals.read} read, ${totals.invalid} invalid, ${totals.late} dropped late${totals.expired > 0 ? ` (${totals.expired} past retention, in correction lines)` : ''}, ${totals.windows} window results${totals.evicted > 0 ? `, ${totals.evicted} closed early by the state cap` : ''}\n`,
       );
       // Results closed early are not the answer the user asked for: fail the command.
       if (totals.evicted > 0) process.exitCode = 1;

@@ -65,7 +65,7 @@ describe('changelog codec: the format already written', () => {
   });
 
   it('writes the meta entry under m, infinite times as null, no pos before the first', () => {
-    expect(metaEntry({ maxEventMs: 5, watermark: 3, position: '17' })).toEqual({
+    expect(metaEntry({ maxEventMs: 5, watermark: 3, position: '17', lateCorrections: 0 })).toEqual({
       key: META_KEY,
       value: '{"max":5,"wm":3,"pos":"17"}',
     });
@@ -74,8 +74,16 @@ describe('changelog codec: the format already written', () => {
         maxEventMs: Number.NEGATIVE_INFINITY,
         watermark: Number.NEGATIVE_INFINITY,
         position: undefined,
+        lateCorrections: 0,
       }),
     ).toEqual({ key: 'm', value: '{"max":null,"wm":null}' });
+  });
+
+  it('adds the late-drop corrections numbered so far to the meta entry once there is one', () => {
+    expect(metaEntry({ maxEventMs: 5, watermark: 3, position: '17', lateCorrections: 4 })).toEqual({
+      key: META_KEY,
+      value: '{"max":5,"wm":3,"pos":"17","lc":4}',
+    });
   });
 
   it('deletes the entry a session was saved under when its start moved earlier', () => {
@@ -104,6 +112,30 @@ describe('changelog codec: reading it back', () => {
     if (back.kind === 'window') expect(back.window.users.toBase64()).toBe(w.users.toBase64());
   });
 
+  it('restores a window written with a version-1 sketch (2,048 registers) and keeps counting', () => {
+    // As the aggregator wrote it before the sparse mode: users u1 and u2 in the old registers.
+    const registers = new Uint8Array(2048);
+    for (const id of ['u1', 'u2']) {
+      const h = hashUserId(id);
+      const rank = Math.min(Math.clz32((h << 11) >>> 0), 21) + 1;
+      registers[h >>> 21] = Math.max(registers[h >>> 21] as number, rank);
+    }
+    const old = Buffer.from(registers).toString('base64');
+    expect(old).toHaveLength(2732);
+    const value = `{"z":"1m","s":${T0},"e":${T0 + 60_000},"t":"pageview","d":"","c":2,"la":0,"ld":0,"h":"${old}","em":false,"f":false}`;
+    const back = decodeEntry('w|1m|2026-01-01T10:00:00.000Z|pageview|', value);
+    if (back.kind !== 'window') throw new Error('not a window');
+    const users = back.window.users;
+    expect([users.mode(), users.precision(), Math.round(users.estimate())]).toEqual([
+      'estimate',
+      11,
+      2,
+    ]);
+    users.addHash(hashUserId('u3'));
+    expect(Math.round(users.estimate())).toBe(3);
+    expect(decodeEntry('w|x', windowToJson(back.window))).toMatchObject({ kind: 'window' });
+  });
+
   it('restores a session under the key it was read from', () => {
     const s = sampleSession();
     expect(decodeEntry('s|s1|1767261605000', sessionToJson(s))).toEqual({
@@ -127,11 +159,16 @@ describe('changelog codec: reading it back', () => {
         maxEventMs: Number.NEGATIVE_INFINITY,
         watermark: Number.NEGATIVE_INFINITY,
         position: undefined,
+        lateCorrections: 0,
       },
     });
+    // Written before corrections existed: none numbered yet.
     expect(decodeEntry('m', '{"max":5,"wm":3,"pos":"17"}')).toEqual({
       kind: 'meta',
-      meta: { maxEventMs: 5, watermark: 3, position: '17' },
+      meta: { maxEventMs: 5, watermark: 3, position: '17', lateCorrections: 0 },
+    });
+    expect(decodeEntry('m', '{"max":5,"wm":3,"pos":"17","lc":4}')).toMatchObject({
+      meta: { lateCorrections: 4 },
     });
     expect(decodeEntry('x|future', '{}')).toEqual({ kind: 'unknown' });
   });

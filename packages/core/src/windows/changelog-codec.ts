@@ -5,7 +5,12 @@
 //
 //   w|<size>|<start ISO>|<type>|<dimensions>   a window
 //   s|<session id>|<start ms>                  a session, under the start it was written with
-//   m                                          meta: max event time, watermark, input position
+//   m                                          meta: max event time, watermark, input position,
+//                                              late-drop corrections numbered so far (`lc`,
+//                                              written once there is one; absent reads as 0)
+//
+// The window's sketch `h` is unique_users_sketch's wire format, whose version 1 (written before
+// the sparse mode) still decodes: see hyperloglog.ts.
 import { HyperLogLog } from './hyperloglog.ts';
 import type { SessionState } from './session-state.ts';
 import { type WindowState, windowKey } from './window-state.ts';
@@ -24,6 +29,8 @@ export interface ChangelogMeta {
   watermark: number;
   /** The worker's next input offset, committed in the same transaction. */
   position: string | undefined;
+  /** The number of the last late-drop correction emitted (late-correction.ts). */
+  lateCorrections: number;
 }
 
 export const windowLogKey = (w: WindowState): string => `w|${w.key}`;
@@ -121,6 +128,7 @@ export function metaEntry(m: ChangelogMeta): ChangelogEntry {
       max: Number.isFinite(m.maxEventMs) ? m.maxEventMs : null,
       wm: Number.isFinite(m.watermark) ? m.watermark : null,
       pos: m.position,
+      ...(m.lateCorrections > 0 ? { lc: m.lateCorrections } : {}),
     }),
   };
 }
@@ -141,6 +149,7 @@ export function decodeEntry(key: string, value: string): RestoredEntry {
         maxEventMs: m.max ?? Number.NEGATIVE_INFINITY,
         watermark: m.wm ?? Number.NEGATIVE_INFINITY,
         position: m.pos,
+        lateCorrections: typeof m.lc === 'number' ? m.lc : 0,
       },
     };
   }

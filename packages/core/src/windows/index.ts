@@ -19,6 +19,7 @@ export {
   type SketchDecode,
   type SketchMode,
 } from './hyperloglog.ts';
+export type { LateDropCorrection } from './late-correction.ts';
 export {
   type ChangelogEntry,
   createPartitionAggregator,

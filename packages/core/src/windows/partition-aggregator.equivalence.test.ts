@@ -4,7 +4,8 @@
 //
 // The oracle below is the aggregator as it was before the stores were indexed (commit 31ce269),
 // unchanged but for its name and imports (the changelog encoding it imports is pinned byte for
-// byte by changelog-codec.test.ts). It walks the whole state on every drain and sorts it all to
+// byte by changelog-codec.test.ts), and for the late-drop corrections added since (events
+// beyond retention counted per window and drain, numbered in the meta entry). It walks the whole state on every drain and sorts it all to
 // evict, which is what made it slow, and what makes it easy to trust. When the behaviour changes
 // on purpose, change the oracle with it or delete this file.
 import { describe, expect, it } from 'vitest';
@@ -20,6 +21,7 @@ import {
   windowToJson,
 } from './changelog-codec.ts';
 import { hashUserId } from './hyperloglog.ts';
+import { correctionRecord, type PendingCorrection } from './late-correction.ts';
 import {
   createPartitionAggregator,
   type Drained,
@@ -60,6 +62,8 @@ function createFullScanAggregator(
   let lastActivity = nowWallMs;
   let metaDirty = false;
   let position: string | undefined;
+  let lateCorrections = 0;
+  const expired = new Map<string, PendingCorrection>();
   const tombstones: string[] = [];
   const lateness = config.allowedLatenessMs;
   const keep = lateness + config.retentionMs;
@@ -70,6 +74,7 @@ function createFullScanAggregator(
       maxEventMs = m.max ?? Number.NEGATIVE_INFINITY;
       watermark = m.wm ?? Number.NEGATIVE_INFINITY;
       position = m.pos;
+      lateCorrections = m.lc ?? 0;
     } else if (key.startsWith('w|')) {
       const w = windowFromJson(value);
       windows.set(w.key, w);
@@ -97,7 +102,20 @@ function createFullScanAggregator(
       else if (w === undefined && watermark >= end + keep) outcome = 'expired';
       else outcome = config.latePolicy === 'drop' ? 'late_dropped' : 'reaggregated';
       if (RANK[outcome] > RANK[worst]) worst = outcome;
-      if (outcome === 'expired') continue;
+      if (outcome === 'expired') {
+        const c = expired.get(key) ?? {
+          key,
+          size: size.name,
+          start,
+          end,
+          type: e.type,
+          dimensions: dims,
+          lateDropped: 0,
+        };
+        c.lateDropped++;
+        expired.set(key, c);
+        continue;
+      }
       if (w === undefined) {
         w = newWindow(size.name, size.ms, start, e.type, dims);
         windows.set(key, w);
@@ -224,7 +242,17 @@ function createFullScanAggregator(
     },
 
     drain(pos) {
-      const out: Drained = { windows: [], sessions: [], changelog: [], evicted: 0 };
+      const out: Drained = {
+        windows: [],
+        corrections: [],
+        sessions: [],
+        changelog: [],
+        evicted: 0,
+      };
+      for (const c of expired.values())
+        out.corrections.push(correctionRecord(c, partition, ++lateCorrections));
+      if (expired.size > 0) metaDirty = true;
+      expired.clear();
       for (const w of windows.values()) {
         if (watermark < w.end) continue;
         const final = watermark >= w.end + lateness;
@@ -277,6 +305,7 @@ function createFullScanAggregator(
             max: Number.isFinite(maxEventMs) ? maxEventMs : null,
             wm: Number.isFinite(watermark) ? watermark : null,
             pos: position,
+            ...(lateCorrections > 0 ? { lc: lateCorrections } : {}),
           }),
         });
         metaDirty = false;
@@ -335,6 +364,7 @@ interface Reached {
   restores: number;
   idleCloses: number;
   expired: number;
+  corrections: number;
 }
 
 /** One seeded run: the same steps on both aggregators, compared after each. */
@@ -384,6 +414,7 @@ function run(seed: number, steps: number, reached: Reached): void {
       same(`drain #${i}`, d, oracle.drain(pos));
       save(d);
       reached.evicted += d.evicted;
+      reached.corrections += d.corrections.length;
       reached.purged += d.changelog.filter((c) => c.value === null).length;
       reached.superseded += d.sessions.filter((x) => x.superseded_starts !== undefined).length;
     } else if (dice < 0.96) {
@@ -420,6 +451,7 @@ describe('partition aggregator: same behaviour as the full-scan aggregator it re
       restores: 0,
       idleCloses: 0,
       expired: 0,
+      corrections: 0,
     };
     for (let seed = 1; seed <= 300; seed++) run(seed, 400, reached);
     // The premise: runs that never evicted, purged, merged or restored would agree trivially on

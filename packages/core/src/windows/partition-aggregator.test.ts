@@ -67,6 +67,19 @@ describe('partition aggregator: windows', () => {
     });
   });
 
+  it("reports a small window's unique users exactly, and says so", () => {
+    const a = createPartitionAggregator(0, config(), 0);
+    for (let r = 0; r < 2; r++)
+      for (let u = 0; u < 36; u++) a.add(ev(T0 + (r * 36 + u) * 100, { userId: `user-${u}` }), 0);
+    a.closeAll();
+    expect(a.drain().windows[0]?.record).toMatchObject({
+      count: 72,
+      unique_users: 36,
+      unique_users_mode: 'exact',
+      unique_users_standard_error: 0,
+    });
+  });
+
   it('puts an event exactly on a boundary into the next window', () => {
     const a = createPartitionAggregator(0, config({ maxOutOfOrderMs: 0 }), 0);
     a.add(ev(T0 + MIN - 1), 0);
@@ -127,8 +140,8 @@ describe('partition aggregator: windows', () => {
     });
   });
 
-  it('expires events for windows already purged past retention', () => {
-    const a = createPartitionAggregator(0, config({ retentionMs: MIN }), 0);
+  it('counts events for windows purged past retention in correction records, not in re-opened windows', () => {
+    const a = createPartitionAggregator(5, config({ retentionMs: MIN }), 0);
     a.add(ev(T0 + 10 * S), 0);
     a.add(ev(T0 + 10 * MIN), 0);
     const d = a.drain();
@@ -136,10 +149,76 @@ describe('partition aggregator: windows', () => {
       key: 'w|1m|2026-01-01T10:00:00.000Z|pageview|',
       value: null,
     });
+    expect(d.corrections).toEqual([]);
+    // 30 events for the purged 10:00 window, 2 for the purged 10:01 one, in one batch.
+    for (let i = 0; i < 30; i++) expect(a.add(ev(T0 + 20 * S), 0)).toBe('expired');
+    for (let i = 0; i < 2; i++) expect(a.add(ev(T0 + 70 * S), 0)).toBe('expired');
+    const first = a.drain();
+    expect(first.windows.filter((w) => w.record.window_start < '2026-01-01T10:05')).toEqual([]);
+    expect(first.corrections).toEqual([
+      {
+        key: '1m|2026-01-01T10:00:00.000Z|pageview||5|late@1',
+        record: {
+          window_size: '1m',
+          window_start: '2026-01-01T10:00:00.000Z',
+          window_end: '2026-01-01T10:01:00.000Z',
+          type: 'pageview',
+          dimensions: '',
+          source_partition: 5,
+          late_dropped: 30,
+          correction: 1,
+          final: true,
+        },
+      },
+      expect.objectContaining({
+        key: '1m|2026-01-01T10:01:00.000Z|pageview||5|late@2',
+        record: expect.objectContaining({ late_dropped: 2, correction: 2 }),
+      }),
+    ]);
+    // A later batch's drops are a new correction, numbered on: each adds once downstream.
+    a.add(ev(T0 + 20 * S), 0);
+    expect(a.drain().corrections.map((c) => [c.key, c.record.late_dropped])).toEqual([
+      ['1m|2026-01-01T10:00:00.000Z|pageview||5|late@3', 1],
+    ]);
+    expect(a.drain().corrections).toEqual([]);
+  });
+
+  it('numbers corrections on after a restore from its changelog', () => {
+    const cfg = config({ retentionMs: MIN });
+    const a = createPartitionAggregator(0, cfg, 0);
+    const log = new Map<string, string>();
+    const apply = (d: Drained) => {
+      for (const c of d.changelog) c.value === null ? log.delete(c.key) : log.set(c.key, c.value);
+    };
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 10 * MIN), 0);
+    apply(a.drain('1'));
+    a.add(ev(T0 + 20 * S), 0);
+    const d = a.drain('2');
+    expect(d.corrections.map((c) => c.record.correction)).toEqual([1]);
+    // The number is in the same changelog write as the position it was emitted before.
+    expect(d.changelog.at(-1)).toEqual({ key: 'm', value: expect.stringContaining('"lc":1') });
+    apply(d);
+    const b = createPartitionAggregator(0, cfg, 0, log);
+    b.add(ev(T0 + 20 * S), 0);
+    expect(b.drain().corrections.map((c) => c.key)).toEqual([
+      '1m|2026-01-01T10:00:00.000Z|pageview||0|late@2',
+    ]);
+  });
+
+  it('with the reaggregate policy, counts an event past retention as dropped too: its window is gone', () => {
+    const a = createPartitionAggregator(
+      0,
+      config({ retentionMs: MIN, latePolicy: 'reaggregate' }),
+      0,
+    );
+    a.add(ev(T0 + 10 * S), 0);
+    a.add(ev(T0 + 10 * MIN), 0);
+    a.drain();
     expect(a.add(ev(T0 + 20 * S), 0)).toBe('expired');
-    expect(
-      a.drain().windows.filter((w) => w.record.window_start.endsWith('10:00:00.000Z')),
-    ).toEqual([]);
+    const d = a.drain();
+    expect(d.windows).toEqual([]);
+    expect(d.corrections.map((c) => c.record.late_dropped)).toEqual([1]);
   });
 
   it('closes the windows of an idle partition after the idle time, not before', () => {

@@ -7,6 +7,9 @@
 // fired is late: within allowedLatenessMs it updates the window (late_accepted, re-emitted with
 // the same key so it replaces the earlier record); beyond, the late policy applies.
 //
+// An event beyond its window's retention (`expired`) finds no state to count it in: it is
+// counted in a late-drop correction record for its window instead (late-correction.ts).
+//
 // Memory bound: a window stays until watermark ≥ end + allowedLateness + retention, a session
 // until watermark ≥ end + gap + allowedLateness + retention, so the state holds
 //   Σ_sizes ((maxOutOfOrder + allowedLateness + retention) / size + 1) × keys
@@ -27,6 +30,11 @@ import {
   windowToJson,
 } from './changelog-codec.ts';
 import { hashUserId } from './hyperloglog.ts';
+import {
+  correctionRecord,
+  type LateDropCorrection,
+  type PendingCorrection,
+} from './late-correction.ts';
 import {
   extendSession,
   mergeSession,
@@ -59,6 +67,8 @@ const RANK: Record<EventOutcome, number> = {
 
 export interface Drained {
   windows: { key: string; record: WindowRecord }[];
+  /** Late drops of windows past retention, to add to their late_dropped. */
+  corrections: { key: string; record: LateDropCorrection }[];
   sessions: SessionRecord[];
   changelog: ChangelogEntry[];
   /** Entries closed early because the state cap was reached. */
@@ -105,6 +115,9 @@ export function createPartitionAggregator(
   let lastActivity = nowWallMs;
   let metaDirty = false;
   let position: string | undefined;
+  let lateCorrections = 0;
+  /** Expired events per window since the last drain, in the order their windows were met. */
+  const pendingCorrections = new Map<string, PendingCorrection>();
   /** Deletes to write before the changed entries, in the order they happened. */
   const tombstones: string[] = [];
 
@@ -114,6 +127,7 @@ export function createPartitionAggregator(
       maxEventMs = entry.meta.maxEventMs;
       watermark = entry.meta.watermark;
       position = entry.meta.position;
+      lateCorrections = entry.meta.lateCorrections;
     } else if (entry.kind === 'window') windows.restore(entry.window);
     else if (entry.kind === 'session') sessions.restore(entry.session);
   }
@@ -143,7 +157,10 @@ export function createPartitionAggregator(
       else if (w === undefined && watermark >= end + keep) outcome = 'expired';
       else outcome = config.latePolicy === 'drop' ? 'late_dropped' : 'reaggregated';
       if (RANK[outcome] > RANK[worst]) worst = outcome;
-      if (outcome === 'expired') continue;
+      if (outcome === 'expired') {
+        countExpired(key, size.name, start, end, e.type, dims);
+        continue;
+      }
       if (w === undefined) {
         w = newWindow(size.name, size.ms, start, e.type, dims);
         windows.add(w);
@@ -160,6 +177,19 @@ export function createPartitionAggregator(
       windows.touch(w);
     }
     return worst;
+  }
+
+  function countExpired(
+    key: string,
+    size: string,
+    start: number,
+    end: number,
+    type: string,
+    dimensions: string,
+  ): void {
+    const c = pendingCorrections.get(key);
+    if (c !== undefined) c.lateDropped++;
+    else pendingCorrections.set(key, { key, size, start, end, type, dimensions, lateDropped: 1 });
   }
 
   function addToSessions(e: AggregationEvent): void {
@@ -236,7 +266,19 @@ export function createPartitionAggregator(
     },
 
     drain(pos) {
-      const out: Drained = { windows: [], sessions: [], changelog: [], evicted: 0 };
+      const out: Drained = {
+        windows: [],
+        corrections: [],
+        sessions: [],
+        changelog: [],
+        evicted: 0,
+      };
+      for (const c of pendingCorrections.values())
+        out.corrections.push(correctionRecord(c, partition, ++lateCorrections));
+      if (pendingCorrections.size > 0) {
+        pendingCorrections.clear();
+        metaDirty = true;
+      }
       const keptWindows = windows.closeDue(
         watermark,
         (x) => out.windows.push(x),
@@ -270,7 +312,7 @@ export function createPartitionAggregator(
       // Written last: the restorer reads the changelog until it meets the meta entry of the
       // transaction whose input offset the group committed, so everything before it is in.
       if (metaDirty) {
-        out.changelog.push(metaEntry({ maxEventMs, watermark, position }));
+        out.changelog.push(metaEntry({ maxEventMs, watermark, position, lateCorrections }));
         metaDirty = false;
       }
       return out;
