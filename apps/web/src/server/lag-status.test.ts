@@ -74,15 +74,70 @@ describe('explainLatest', () => {
 });
 
 describe('sampleWindow', () => {
-  it('keeps the last ten polls, oldest first, and leaves out rows without offsets', () => {
+  it('keeps the last ten polls, oldest first, and leaves out rows without a lag', () => {
     const list = rows(
       'g',
       0,
       Array.from({ length: 14 }, (_, i) => ({ committed: i, end: i + 1, status: 'OK' })),
     ).reverse();
     (list[0] as SampleRow).committed_offset = null;
+    (list[0] as SampleRow).offset_lag = null;
     const w = sampleWindow(list);
     expect(w.map((s) => s.committedOffset)).toEqual([3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('positions a no-commit row at the log start its lag was counted from', () => {
+    const [row] = rows('g', 0, [{ committed: 0, end: 120, status: 'STALL' }]);
+    const w = sampleWindow([{ ...(row as SampleRow), committed_offset: null, offset_lag: '100' }]);
+    expect(w).toEqual([
+      { atMs: T0, committedOffset: 20, endOffset: 120, offsetLag: 100, noCommit: true },
+    ]);
+  });
+});
+
+describe('a partition without a commit', () => {
+  it('gets the reason sluice lag gives, from the rows the monitor wrote', () => {
+    // A member that commits nothing while 100 records wait above the log start (20).
+    const tracker = createLagTracker();
+    const list: SampleRow[] = [];
+    let reason = '';
+    for (let i = 0; i < 10; i++) {
+      const p = tracker.observe({
+        atMs: T0 + i * 10_000,
+        endOffsets: [{ topic: 'events.raw', partition: 0, offset: 120 }],
+        startOffsets: [{ topic: 'events.raw', partition: 0, offset: 20 }],
+        groups: [
+          {
+            groupId: 'g',
+            members: 1,
+            committed: [],
+            uncommitted: [{ topic: 'events.raw', partition: 0 }],
+          },
+        ],
+      }).groups[0]?.partitions[0];
+      if (!p) throw new Error('no partition');
+      // As insertLagSamples writes it.
+      list.push({
+        group_id: 'g',
+        topic: 'events.raw',
+        partition: 0,
+        sampled_at: new Date(T0 + i * 10_000),
+        committed_offset: p.committedOffset,
+        end_offset: String(p.endOffset),
+        offset_lag: String(p.offsetLag),
+        time_lag_s: p.timeLagS,
+        status: p.status,
+      });
+      reason = p.statusReason;
+    }
+    expect(explainLatest(list, {})).toEqual({ status: 'STALL', reason });
+    expect(reason).toBe('consumer present but nothing committed (lag from log start 20 for 90 s)');
+    expect(summariseGroups(list, {})[0]).toMatchObject({
+      offsetLag: 100,
+      status: 'STALL',
+      partitions: 1,
+      noCommitPartitions: 1,
+    });
   });
 });
 
@@ -115,6 +170,7 @@ describe('summariseGroups', () => {
         reasonPartition: null,
         statusPartitions: 1,
         partitions: 1,
+        noCommitPartitions: 0,
       },
       {
         groupId: 'b',
@@ -126,6 +182,7 @@ describe('summariseGroups', () => {
         reasonPartition: 'events.raw/1',
         statusPartitions: 2,
         partitions: 3,
+        noCommitPartitions: 0,
       },
     ]);
   });

@@ -1,13 +1,16 @@
 // Lag statuses as the console shows them, from the lag monitor's samples (lag_samples): the
 // status the monitor stored, explained by core's statusReason from the same window of samples the
 // monitor decided it on (the last DEFAULT_WINDOW_SIZE polls of the partition), so the console
-// says what `sluice lag` says. Group rows take the worst partition's status and reason.
+// says what `sluice lag` says. Group rows take the worst partition's status and reason. A row
+// with no committed offset is a partition the group consumes without a commit ("no commit"): the
+// monitor stored its lag from the log start.
 import {
   DEFAULT_WINDOW_SIZE,
   isLagStatus,
   type LagSample,
   type LagStatus,
   type StatusThresholds,
+  samplePosition,
   statusReason,
   worstStatus,
 } from '@sluice/core';
@@ -26,17 +29,24 @@ export type SampleRow = {
   status: string;
 };
 
-/** The samples of one partition's window, oldest first; rows without a committed offset or lag
- *  (not written by the monitor) are no evidence and left out. */
+/** The samples of one partition's window, oldest first, positioned as the monitor counted them
+ *  (core's samplePosition); rows without a lag (not written by the monitor) are no evidence and
+ *  left out. */
 export function sampleWindow(rows: readonly SampleRow[]): LagSample[] {
   const out: LagSample[] = [];
   for (const r of rows) {
-    if (r.committed_offset === null || r.offset_lag === null) continue;
+    if (r.offset_lag === null) continue;
+    const committedOffset = r.committed_offset === null ? null : Number(r.committed_offset);
+    const endOffset = Number(r.end_offset);
+    const offsetLag = Number(r.offset_lag);
+    const position = samplePosition({ committedOffset, endOffset, offsetLag });
+    if (position === null) continue;
     out.push({
       atMs: new Date(r.sampled_at).getTime(),
-      committedOffset: Number(r.committed_offset),
-      endOffset: Number(r.end_offset),
-      offsetLag: Number(r.offset_lag),
+      committedOffset: position,
+      endOffset,
+      offsetLag,
+      ...(committedOffset === null ? { noCommit: true } : {}),
     });
   }
   return out.sort((a, b) => a.atMs - b.atMs).slice(-DEFAULT_WINDOW_SIZE);
@@ -82,6 +92,8 @@ export interface GroupLagRow {
   /** Partitions with the group's status, of `partitions`. */
   statusPartitions: number;
   partitions: number;
+  /** Partitions the group has committed nothing on; their lag (from the log start) is in the sum. */
+  noCommitPartitions: number;
 }
 
 /**
@@ -130,6 +142,7 @@ export function summariseGroups(
       reasonPartition: status === 'OK' ? null : (first?.key ?? null),
       statusPartitions: explained.filter((e) => e.status === status).length,
       partitions: current.length,
+      noCommitPartitions: current.filter((p) => p.latest.committed_offset === null).length,
     });
   }
   return out.sort((a, b) => a.groupId.localeCompare(b.groupId));

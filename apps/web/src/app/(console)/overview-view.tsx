@@ -143,7 +143,22 @@ export function OverviewView() {
                   {q.data.lag.map((g) => (
                     <tr key={g.groupId}>
                       <td>{g.groupId}</td>
-                      <td className="num">{num(g.offsetLag)}</td>
+                      <td className="num">
+                        {num(g.offsetLag)}
+                        {g.noCommitPartitions > 0 && (
+                          <>
+                            {' '}
+                            <span
+                              className="badge"
+                              title="Partitions the group has committed nothing on: their lag counts from the log start offset"
+                            >
+                              {g.noCommitPartitions === g.partitions
+                                ? 'no commit'
+                                : `no commit on ${g.noCommitPartitions} of ${g.partitions}`}
+                            </span>
+                          </>
+                        )}
+                      </td>
                       <td className="num">{duration(g.maxTimeLagS)}</td>
                       <td>
                         <span className={`status-${g.status}`}>{g.status}</span>

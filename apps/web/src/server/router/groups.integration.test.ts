@@ -1,5 +1,7 @@
 // Consumer groups: the pipeline's groups under the configured prefix, each partition's status
-// with the reason `sluice lag` gives (from the lag monitor's samples), and the time to drain.
+// with the reason `sluice lag` gives (from the lag monitor's samples), and the time to drain; a
+// group that has committed nothing shows its assigned partitions as "no commit", with lag from
+// the log start the monitor sampled.
 import { createLagTracker } from '@sluice/core';
 import { lagSamples } from '@sluice/db';
 import type { KafkaAdminReader } from '@sluice/kafka';
@@ -15,14 +17,27 @@ const POLLS = 12;
 const end = (p: number, i: number) => (p === 0 ? 300 + 50 * i : 1000 + 2000 * i);
 const committed = (p: number, i: number) => (p === 0 ? 300 : end(1, i) - 40);
 
+// A group that has committed nothing: partition 0 assigned and not listed, partition 1 listed
+// with -1; partition 2 assigned too but never sampled by the monitor. Its topic's log starts at
+// 20 (records below were deleted) and ends at 120 now, at 100 when the monitor last sampled it.
+const FRESH = 'blue.fresh';
+const FRESH_TOPIC = 'blue.fresh-topic';
+const FRESH_START = 20;
+
 const kafka: KafkaAdminReader = {
-  endOffsets: async () => [0, 1].map((p) => ({ partition: p, offset: end(p, POLLS - 1) })),
-  committedOffsets: async () => [
-    {
-      topic: TOPIC,
-      partitions: [0, 1].map((p) => ({ partition: p, offset: committed(p, POLLS - 1) })),
-    },
-  ],
+  endOffsets: async (topic) =>
+    topic === FRESH_TOPIC
+      ? [0, 1, 2].map((p) => ({ partition: p, offset: 120 }))
+      : [0, 1].map((p) => ({ partition: p, offset: end(p, POLLS - 1) })),
+  committedOffsets: async (groupId) =>
+    groupId === FRESH
+      ? [{ topic: FRESH_TOPIC, partitions: [{ partition: 1, offset: -1 }] }]
+      : [
+          {
+            topic: TOPIC,
+            partitions: [0, 1].map((p) => ({ partition: p, offset: committed(p, POLLS - 1) })),
+          },
+        ],
   listGroups: async () => [
     { groupId: GROUP, state: 'Stable' },
     { groupId: 'someone-else', state: 'Empty' },
@@ -30,7 +45,15 @@ const kafka: KafkaAdminReader = {
   describeGroup: async (groupId) => ({
     groupId,
     state: 'Stable',
-    members: [{ memberId: 'm-1', clientId: 'sluice', host: '/10.0.0.1', assignment: [] }],
+    members: [
+      {
+        memberId: 'm-1',
+        clientId: 'sluice',
+        host: '/10.0.0.1',
+        assignment:
+          groupId === FRESH ? [0, 2].map((partition) => ({ topic: FRESH_TOPIC, partition })) : [],
+      },
+    ],
   }),
 };
 
@@ -71,6 +94,37 @@ beforeAll(async () => {
       cli.set(p.partition, { status: p.status, reason: p.statusReason });
     }
   }
+  // The monitor's samples of the fresh group, as its tracker and insertLagSamples make them.
+  const fresh = createLagTracker();
+  for (let i = 0; i < 3; i++) {
+    const report = fresh.observe({
+      atMs: T0 + i * 10_000,
+      endOffsets: [0, 1].map((p) => ({ topic: FRESH_TOPIC, partition: p, offset: 100 })),
+      startOffsets: [0, 1].map((p) => ({ topic: FRESH_TOPIC, partition: p, offset: FRESH_START })),
+      groups: [
+        {
+          groupId: FRESH,
+          members: 1,
+          committed: [],
+          uncommitted: [0, 1].map((p) => ({ topic: FRESH_TOPIC, partition: p })),
+        },
+      ],
+    });
+    for (const p of report.groups[0]?.partitions ?? []) {
+      rows.push({
+        sampledAt: new Date(report.atMs),
+        groupId: p.group,
+        topic: p.topic,
+        partition: p.partition,
+        committedOffset: p.committedOffset,
+        endOffset: p.endOffset,
+        offsetLag: p.offsetLag,
+        timeLagS: p.timeLagS,
+        timeLagEstimated: p.timeLagEstimated,
+        status: p.status,
+      });
+    }
+  }
   await h.db.insert(lagSamples).values(rows);
 });
 afterAll(() => h.close());
@@ -100,5 +154,25 @@ describe('groups', () => {
     ]);
     // Partition 0 consumes nothing: partition 1 keeping up does not make the group drain.
     expect(r.drain).toMatchObject({ kind: 'not-draining', why: 'stopped' });
+  });
+
+  it('shows a group without commits as no commit, lagging from the log start', async () => {
+    const r = await h.viewer.groups.detail({ groupId: FRESH });
+    expect(
+      r.partitions.map((p) => [
+        p.partition,
+        p.committedOffset,
+        p.noCommit,
+        p.endOffset,
+        p.offsetLag,
+      ]),
+    ).toEqual([
+      // The log start from the monitor's sample (100 − 80), the end live.
+      [0, null, true, 120, 120 - FRESH_START],
+      [1, null, true, 120, 120 - FRESH_START],
+      // Never sampled: no commit, and its log start is not known to the console.
+      [2, null, true, 120, null],
+    ]);
+    expect(r.totalOffsetLag).toBe(2 * (120 - FRESH_START));
   });
 });

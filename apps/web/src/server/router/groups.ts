@@ -1,7 +1,10 @@
 // Consumer groups: live offsets and membership from Kafka, time lag, status and its reason from
 // the lag monitor's samples (when it runs), the lag trend with its gaps kept as gaps, and the time
-// to drain over the last polls.
-import { DEFAULT_WINDOW_SIZE } from '@sluice/core';
+// to drain over the last polls. A partition the group consumes (assigned to a member, or listed
+// without an offset) but has committed nothing on is "no commit": its lag counts from the log
+// start offset, which the console's Kafka reader does not read, so it is taken from the monitor's
+// latest sample of the partition (the lag it stored from there); without one it is unknown.
+import { DEFAULT_WINDOW_SIZE, offsetLag, samplePosition } from '@sluice/core';
 import { lagSamples } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { sql } from 'drizzle-orm';
@@ -57,12 +60,11 @@ export const groupsRouter = createTRPCRouter({
     .query(async ({ ctx, input }) => {
       const now = ctx.now();
       let described: Awaited<ReturnType<typeof ctx.kafka.describeGroup>>;
-      let partitions: {
+      const live: {
         topic: string;
         partition: number;
         committedOffset: number | null;
         endOffset: number;
-        offsetLag: number | null;
       }[] = [];
       try {
         const [d, committed] = await Promise.all([
@@ -70,21 +72,37 @@ export const groupsRouter = createTRPCRouter({
           ctx.kafka.committedOffsets(input.groupId),
         ]);
         described = d;
+        const consumed = new Map<string, { topic: string; partition: number; offset: number }>();
         for (const t of committed) {
-          const ends = new Map(
-            (await ctx.kafka.endOffsets(t.topic)).map((p) => [p.partition, p.offset]),
-          );
           for (const p of t.partitions) {
-            const end = ends.get(p.partition) ?? 0;
-            const committedOffset = p.offset >= 0 ? p.offset : null;
-            partitions.push({
+            consumed.set(`${t.topic}/${p.partition}`, {
               topic: t.topic,
               partition: p.partition,
-              committedOffset,
-              endOffset: end,
-              offsetLag: committedOffset === null ? null : Math.max(0, end - committedOffset),
+              offset: p.offset,
             });
           }
+        }
+        // Assigned but not listed: the broker lists committed offsets only.
+        for (const m of d.members) {
+          for (const a of m.assignment) {
+            const key = `${a.topic}/${a.partition}`;
+            if (!consumed.has(key)) consumed.set(key, { ...a, offset: -1 });
+          }
+        }
+        const topics = [...new Set([...consumed.values()].map((c) => c.topic))];
+        const ends = new Map<string, number>();
+        for (const topic of topics) {
+          for (const p of await ctx.kafka.endOffsets(topic)) {
+            ends.set(`${topic}/${p.partition}`, p.offset);
+          }
+        }
+        for (const [key, c] of consumed) {
+          live.push({
+            topic: c.topic,
+            partition: c.partition,
+            committedOffset: c.offset >= 0 ? c.offset : null,
+            endOffset: ends.get(key) ?? 0,
+          });
         }
       } catch (err) {
         throw kafkaError(err);
@@ -123,9 +141,34 @@ export const groupsRouter = createTRPCRouter({
         const key = `${r.topic}/${r.partition}`;
         byPartition.set(key, [...(byPartition.get(key) ?? []), r]);
       }
-      partitions = partitions.sort(
-        (a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition,
-      );
+      const partitions = live
+        .sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition)
+        .map((p) => {
+          const rows = byPartition.get(`${p.topic}/${p.partition}`) ?? [];
+          const s = rows[rows.length - 1];
+          // The log start the monitor counted a no-commit lag from, if its latest sample did.
+          const logStartOffset =
+            s && s.committed_offset === null
+              ? samplePosition({
+                  committedOffset: null,
+                  endOffset: Number(s.end_offset),
+                  offsetLag: s.offset_lag === null ? null : Number(s.offset_lag),
+                })
+              : null;
+          const lag = offsetLag({ ...p, logStartOffset });
+          return {
+            ...p,
+            /** Nothing committed: the lag counts from the log start (null when not known). */
+            noCommit: p.committedOffset === null,
+            offsetLag: lag?.offsetLag ?? null,
+            timeLagS: s?.time_lag_s ?? null,
+            timeLagEstimated: s?.time_lag_estimated ?? false,
+            status: s?.status ?? null,
+            /** Why, for every status but OK (as `sluice lag` words it). */
+            reason: explainLatest(rows, ctx.pipeline.lagThresholds).reason,
+            sampledAt: s ? new Date(s.sampled_at).toISOString() : null,
+          };
+        });
       const points: LagPoint[] = trend.rows.map((r) => ({
         t: new Date(r.sampled_at).getTime(),
         offsetLag: r.offset_lag === null ? null : Number(r.offset_lag),
@@ -136,20 +179,7 @@ export const groupsRouter = createTRPCRouter({
         groupId: input.groupId,
         state: described.state,
         members: described.members,
-        partitions: partitions.map((p) => {
-          const rows = byPartition.get(`${p.topic}/${p.partition}`) ?? [];
-          const s = rows[rows.length - 1];
-          const explained = explainLatest(rows, ctx.pipeline.lagThresholds);
-          return {
-            ...p,
-            timeLagS: s?.time_lag_s ?? null,
-            timeLagEstimated: s?.time_lag_estimated ?? false,
-            status: s?.status ?? null,
-            /** Why, for every status but OK (as `sluice lag` words it). */
-            reason: explained.reason,
-            sampledAt: s ? new Date(s.sampled_at).toISOString() : null,
-          };
-        }),
+        partitions,
         totalOffsetLag: partitions.reduce((sum, p) => sum + (p.offsetLag ?? 0), 0),
         trend: withGaps(points, gapThreshold(points, 30_000)),
         // Over each partition's status window, as the monitor computes it; the slowest counts.

@@ -95,6 +95,8 @@ describe('overview.summary', () => {
         reasonPartition: 'events.raw/1',
         statusPartitions: 1,
         partitions: 2,
+        // A row without a committed offset is a partition without a commit (lag from log start).
+        noCommitPartitions: 2,
       },
     ]);
     expect(first.lateLastHour).toEqual({ accepted: 2, dropped: 1 });

@@ -83,7 +83,7 @@ export function GroupDetail({ groupId }: { groupId: string }) {
           )}
           <h3>Partitions</h3>
           {q.data.partitions.length === 0 ? (
-            <Empty>This group has committed no offsets.</Empty>
+            <Empty>This group has no committed offsets and no assigned partitions.</Empty>
           ) : (
             <table>
               <thead>
@@ -112,9 +112,28 @@ export function GroupDetail({ groupId }: { groupId: string }) {
                   <tr key={`${p.topic}/${p.partition}`}>
                     <td>{p.topic}</td>
                     <td className="num">{p.partition}</td>
-                    <td className="num">{num(p.committedOffset)}</td>
+                    <td className="num">
+                      {p.noCommit ? (
+                        <span
+                          className="badge"
+                          title="The group has committed nothing on this partition: its lag counts from the log start offset"
+                        >
+                          no commit
+                        </span>
+                      ) : (
+                        num(p.committedOffset)
+                      )}
+                    </td>
                     <td className="num">{num(p.endOffset)}</td>
-                    <td className="num">{num(p.offsetLag)}</td>
+                    <td className="num">
+                      {num(p.offsetLag)}
+                      {p.noCommit && p.offsetLag === null ? (
+                        <span className="muted">
+                          {' '}
+                          (log start unknown until the lag monitor samples it)
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="num">
                       {duration(p.timeLagS)}
                       {p.timeLagEstimated ? ' (extrapolated)' : ''}
