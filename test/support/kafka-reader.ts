@@ -1,6 +1,7 @@
 // An independent reader for the suites: reads a topic from the beginning with read_committed,
 // as downstream consumers do, to check what a stage really committed.
-import { type Admin, createKafka, IsolationLevel } from '@sluice/kafka';
+import { type Admin, createKafka, IsolationLevel, isCoordinatorNotReady } from '@sluice/kafka';
+import pRetry, { AbortError } from 'p-retry';
 import { testEnv } from '../env.ts';
 
 export interface ReadRecord {
@@ -101,7 +102,15 @@ export async function readTopic(
 export async function groupLag(group: string, topic: string): Promise<number> {
   const a = await admin();
   const ends = await a.fetchTopicOffsets(topic, { isolationLevel: IsolationLevel.READ_COMMITTED });
-  const committed = await a.fetchOffsets({ groupId: group, topics: [topic] });
+  // A group the cluster has not seen yet, or whose coordinator is still loading (a new broker),
+  // answers "not coordinator" at first.
+  const committed = await pRetry(
+    () =>
+      a.fetchOffsets({ groupId: group, topics: [topic] }).catch((err: unknown) => {
+        throw isCoordinatorNotReady(err) ? err : new AbortError(err as Error);
+      }),
+    { retries: 10, minTimeout: 200, maxTimeout: 1000 },
+  );
   const byPartition = new Map(
     committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [],
   );

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { describeKafkaError, isFatalKafkaError, KafkaCodes, toError } from './kafka-errors.ts';
+import {
+  describeKafkaError,
+  isCoordinatorNotReady,
+  isFatalKafkaError,
+  KafkaCodes,
+  toError,
+} from './kafka-errors.ts';
 
 describe('isFatalKafkaError', () => {
   it('stops on a fenced producer, by code or by librdkafka flag', () => {
@@ -29,5 +35,18 @@ describe('toError / describeKafkaError', () => {
     expect((e as Error & { isRetriable?: boolean }).isRetriable).toBe(true);
     expect(isFatalKafkaError(toError({ message: 'x', code: KafkaCodes.FENCED }))).toBe(true);
     expect(describeKafkaError('plain')).toBe('plain');
+  });
+});
+
+describe('isCoordinatorNotReady', () => {
+  it('asks again while a group coordinator loads or moves, not on other errors', () => {
+    for (const code of [14, 15, 16])
+      expect(isCoordinatorNotReady({ message: 'x', code })).toBe(true);
+    expect(isCoordinatorNotReady(toError({ message: 'Broker: Not coordinator', code: 16 }))).toBe(
+      true,
+    );
+    expect(isCoordinatorNotReady({ message: 'x', code: KafkaCodes.FENCED })).toBe(false);
+    expect(isCoordinatorNotReady(new Error('timeout'))).toBe(false);
+    expect(isCoordinatorNotReady(undefined)).toBe(false);
   });
 });

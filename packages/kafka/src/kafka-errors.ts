@@ -17,6 +17,9 @@ export const KafkaCodes = {
   UNKNOWN_MEMBER_ID: 25,
   ILLEGAL_GENERATION: 22,
   REBALANCE_IN_PROGRESS: 27,
+  COORDINATOR_LOAD_IN_PROGRESS: 14,
+  COORDINATOR_NOT_AVAILABLE: 15,
+  NOT_COORDINATOR: 16,
 } as const;
 
 /** A failure after which the worker must stop (and its orchestrator start a fresh one). */
@@ -45,6 +48,21 @@ export function isFatalKafkaError(err: unknown): boolean {
   if (!e || typeof e !== 'object') return false;
   if (e.isFatal === true) return true;
   return e.code !== undefined && (FENCING.has(e.code) || e.code === KafkaCodes.FATAL);
+}
+
+const COORDINATOR_NOT_READY = new Set<number>([
+  KafkaCodes.COORDINATOR_LOAD_IN_PROGRESS,
+  KafkaCodes.COORDINATOR_NOT_AVAILABLE,
+  KafkaCodes.NOT_COORDINATOR,
+]);
+
+/**
+ * The group's coordinator is loading, moving or not found yet (a new cluster, a group the
+ * cluster has not seen, a broker failover): asking again shortly is the answer.
+ */
+export function isCoordinatorNotReady(err: unknown): boolean {
+  const e = err as LibrdKafkaErrorLike | undefined;
+  return !!e && typeof e === 'object' && e.code !== undefined && COORDINATOR_NOT_READY.has(e.code);
 }
 
 /** A one-line description of a client error: its message and code, never a dumped object. */
