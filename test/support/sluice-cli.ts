@@ -6,6 +6,25 @@ import { fileURLToPath } from 'node:url';
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/test\/$/, '');
 const bin = `${repoRoot}apps/worker/bin/sluice.mjs`;
 
+/**
+ * The exit code once the process has exited and its output has been read: 'exit' can come
+ * before the last lines written to a pipe are delivered (a worker's "could not start: …" line
+ * was missing that way). A process whose pipes stay open after it exited (a service it started
+ * holding them) is waited for at most 2 s more.
+ */
+function exitAfterOutput(child: ChildProcess): Promise<number | null> {
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  return new Promise((resolve) =>
+    child.once('exit', (code) => {
+      const grace = setTimeout(() => resolve(code), 2000);
+      void closed.then(() => {
+        clearTimeout(grace);
+        resolve(code);
+      });
+    }),
+  );
+}
+
 export interface RunResult {
   code: number | null;
   stdout: string;
@@ -28,7 +47,7 @@ export function runSluice(
       stderr += d;
     });
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    void exitAfterOutput(child).then((code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input ?? '');
   });
 }
@@ -52,9 +71,7 @@ export function startSluice(args: string[], env: NodeJS.ProcessEnv): Worker {
     stderr += d;
   });
   child.stdout?.resume();
-  const exited = new Promise<number | null>((resolve) =>
-    child.once('exit', (code) => resolve(code)),
-  );
+  const exited = exitAfterOutput(child);
   return {
     child,
     log: () => stderr,
