@@ -3,6 +3,7 @@
 // the console lists it as a dependency too, so Next can resolve it from here and leave it out
 // of the bundle.
 import type { NextConfig } from 'next';
+import { STATIC_SECURITY_HEADERS } from './src/server/auth/security-headers.ts';
 
 const config: NextConfig = {
   serverExternalPackages: ['@confluentinc/kafka-javascript'],
@@ -10,6 +11,11 @@ const config: NextConfig = {
   transpilePackages: ['@sluice/auth', '@sluice/core', '@sluice/db', '@sluice/kafka'],
   poweredByHeader: false,
   reactStrictMode: true,
+  // On every response, assets and API included; the CSP (per-request nonce) and HSTS (only over
+  // HTTPS) come from the middleware.
+  async headers() {
+    return [{ source: '/:path*', headers: [...STATIC_SECURITY_HEADERS] }];
+  },
   // Lint and type checks are separate scripts (biome, tsc); a build on two cores skips them.
   eslint: { ignoreDuringBuilds: true },
   typescript: { ignoreBuildErrors: true },
