@@ -53,6 +53,10 @@ export function createAuth(options: AuthOptions) {
       disableSessionRefresh: true,
     },
     rateLimit: { enabled: options.rateLimit ?? true },
+    // Origin and CSRF checks in every environment: Better Auth skips them by default when
+    // NODE_ENV=test or TEST is set, so a test could not see them and a server started with
+    // either would silently accept sign-ins and sign-outs posted by other sites.
+    advanced: { disableOriginCheck: false, disableCSRFCheck: false },
     telemetry: { enabled: false },
   });
 }
