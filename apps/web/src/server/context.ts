@@ -1,6 +1,10 @@
-// The fetch adapter's context: the session from the request's cookie plus the process-wide
-// clients, handed to the testable createContextInner.
+// The fetch adapter's context: the session from the request's cookie, where the request says it
+// comes from (for the CSRF rule) and the process-wide clients, handed to the testable
+// createContextInner.
 import 'server-only';
+import { env } from '../env.ts';
+import { requestOriginFrom } from './auth/csrf.ts';
+import { createRefusalThrottle } from './auth/refusal-audit.ts';
 import {
   getAuth,
   getDb,
@@ -12,6 +16,18 @@ import {
 import { getSessionUser } from './session.ts';
 import { createContextInner } from './trpc.ts';
 
+// One per process: it bounds the audit rows refused calls write, per actor and minute.
+const refusalThrottle = createRefusalThrottle();
+
+/**
+ * The client address as the first X-Forwarded-For hop says. Next.js keeps a client-sent
+ * X-Forwarded-For as it is, so without a proxy that overwrites it this is what the client
+ * claims: good for the audit trail's context, clipped, never for a decision.
+ */
+function sourceIpFrom(headers: Headers): string | null {
+  return headers.get('x-forwarded-for')?.split(',')[0]?.trim().slice(0, 64) || null;
+}
+
 export async function createContext(opts: { headers: Headers }) {
   return createContextInner({
     db: getDb(),
@@ -21,6 +37,9 @@ export async function createContext(opts: { headers: Headers }) {
     realtime: getRealtime(),
     pipeline: getPipeline(),
     user: await getSessionUser(opts.headers),
-    sourceIp: opts.headers.get('x-forwarded-for')?.split(',')[0]?.trim() ?? null,
+    sourceIp: sourceIpFrom(opts.headers),
+    request: requestOriginFrom(opts.headers),
+    trustedOrigins: env().trustedOrigins,
+    refusalThrottle,
   });
 }
