@@ -170,6 +170,24 @@ describe('HyperLogLog: wire format', () => {
     expect(back.estimate()).toBe(dense.estimate());
   });
 
+  it('encodes what it holds now, after adds, merges and the switch to dense', () => {
+    const h = sketchOf(range('u', 0, 10));
+    const steps: (() => void)[] = [
+      () => h.add('u10'),
+      () => h.merge(sketchOf(range('v', 0, 5))),
+      () => h.merge(sketchOf(range('w', 0, HLL_SPARSE_LIMIT))), // now dense
+      () => h.add('x'),
+      () => h.merge(new HyperLogLog(v1Bytes(['old']))), // folded to p = 11
+    ];
+    for (const step of steps) {
+      const before = h.toBase64();
+      step();
+      expect(h.toBase64()).not.toBe(before);
+      expect(h.toBase64()).toBe(base64(h.toBytes()));
+      expect(HyperLogLog.fromBase64(h.toBase64()).estimate()).toBe(h.estimate());
+    }
+  });
+
   it('reads version 1 (2,048 registers) as a dense sketch at p = 11, estimated as before', () => {
     const ids = range('old-', 0, 3000);
     const old = new HyperLogLog(v1Bytes(ids));

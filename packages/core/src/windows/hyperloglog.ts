@@ -102,6 +102,8 @@ export class HyperLogLog {
   private hasZero = false;
   private dense: Uint8Array | null = null;
   private p = HLL_PRECISION;
+  /** toBase64's last result until the sketch changes: every drain encodes each dirty window. */
+  private encoded: string | null = null;
 
   /** An empty sketch, or the sketch that `bytes` encode (either wire version); throws if invalid. */
   constructor(bytes?: Uint8Array) {
@@ -134,6 +136,7 @@ export class HyperLogLog {
 
   /** Folds `other` in: this becomes the sketch of the union (`other` is not changed). */
   merge(other: HyperLogLog): void {
+    this.encoded = null;
     if (other.dense === null) {
       other.forEachHash((h) => this.addHash(h));
       return;
@@ -185,8 +188,13 @@ export class HyperLogLog {
       const out = new Uint8Array(2 + 4 * hashes.length);
       out[0] = FORMAT_V2;
       out[1] = SPARSE;
-      const view = new DataView(out.buffer);
-      for (let i = 0; i < hashes.length; i++) view.setUint32(2 + 4 * i, hashes[i] as number);
+      for (let i = 0, o = 2; i < hashes.length; i++, o += 4) {
+        const h = hashes[i] as number;
+        out[o] = h >>> 24;
+        out[o + 1] = (h >>> 16) & 255;
+        out[o + 2] = (h >>> 8) & 255;
+        out[o + 3] = h & 255;
+      }
       return out;
     }
     const out = new Uint8Array(3 + (r.length * 5) / 8);
@@ -198,8 +206,13 @@ export class HyperLogLog {
   }
 
   toBase64(): string {
-    const bytes = this.toBytes();
-    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    if (this.encoded === null) {
+      const bytes = this.toBytes();
+      this.encoded = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString(
+        'base64',
+      );
+    }
+    return this.encoded;
   }
 
   /**
@@ -219,6 +232,7 @@ export class HyperLogLog {
     if (hash === 0) {
       if (this.hasZero) return false;
       this.hasZero = true;
+      this.encoded = null;
       return true;
     }
     let t = this.table as Uint32Array;
@@ -229,6 +243,7 @@ export class HyperLogLog {
       i = (i + 1) & mask;
     }
     t[i] = hash;
+    this.encoded = null;
     if (++this.stored * 4 > t.length * 3) {
       const old = t;
       t = new Uint32Array(old.length * 2);
@@ -250,7 +265,10 @@ export class HyperLogLog {
     const index = hash >>> (32 - p);
     // clz32 of 0 is 32: the 32 - p remaining bits give ranks 1..33 - p.
     const rank = Math.min(Math.clz32((hash << p) >>> 0), 32 - p) + 1;
-    if (rank > (r[index] as number)) r[index] = rank;
+    if (rank > (r[index] as number)) {
+      r[index] = rank;
+      this.encoded = null;
+    }
   }
 
   private forEachHash(f: (hash: number) => void): void {
@@ -260,14 +278,13 @@ export class HyperLogLog {
 
   private sortedHashes(): Uint32Array {
     const out = new Uint32Array(this.size());
-    let n = 0;
-    this.forEachHash((h) => {
-      out[n++] = h;
-    });
+    let n = this.hasZero ? 1 : 0; // out[0] is already 0
+    for (const h of this.table as Uint32Array) if (h !== 0) out[n++] = h;
     return out.sort();
   }
 
   private densify(p: number): void {
+    this.encoded = null;
     const hashes: number[] = [];
     this.forEachHash((h) => hashes.push(h));
     this.table = null;
@@ -279,6 +296,7 @@ export class HyperLogLog {
   }
 
   private fold(p: number): void {
+    this.encoded = null;
     this.dense = foldRegisters(this.dense as Uint8Array, this.p, p);
     this.p = p;
   }
