@@ -51,6 +51,31 @@ describe('event generator', () => {
     expect(errors).toBeLessThan(0.06);
   });
 
+  it('takes thousands of user agents and an address per session when asked (the benchmark data)', () => {
+    const events = draw(60_000, 5, {
+      users: 1_000_000,
+      ips: 20_000,
+      userAgents: 3000,
+      ipPerSession: true,
+    })
+      .filter((r) => !r.malformed)
+      .map((r) => JSON.parse(r.value));
+    const distinct = (key: string) => new Set(events.map((e) => e[key])).size;
+    expect(distinct('user_agent')).toBeGreaterThan(2000);
+    // More sessions than addresses: about every address of the pool (20,000 + 3 special) is
+    // used (a few only by malformed records, left out here), and none other.
+    expect(distinct('session_id')).toBeGreaterThan(20_003);
+    expect(distinct('ip')).toBeGreaterThan(19_800);
+    expect(distinct('ip')).toBeLessThanOrEqual(20_003);
+    // The defaults are unchanged: an address per user.
+    const sticky = draw(5000)
+      .filter((r) => !r.malformed)
+      .map((r) => JSON.parse(r.value));
+    const ipsOf = new Map<string, Set<string>>();
+    for (const e of sticky) ipsOf.set(e.user_id, (ipsOf.get(e.user_id) ?? new Set()).add(e.ip));
+    expect(Math.max(...[...ipsOf.values()].map((s) => s.size))).toBe(1);
+  });
+
   it('follows the given clock for paced traffic', () => {
     let now = Date.parse('2026-11-27T12:00:00Z');
     const next = createEventGenerator({

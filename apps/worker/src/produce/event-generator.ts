@@ -20,6 +20,14 @@ export interface GeneratorOptions {
   ips?: number;
   /** Share of malformed records (default 0.005). */
   malformedRate?: number;
+  /** Distinct browser user agents (default: the base set, about 500). */
+  userAgents?: number;
+  /**
+   * Each new session takes the next address of the pool (drawn without replacement, wrapping
+   * round) instead of keeping its user's: homes and phones change addresses. The pool's size is
+   * then the data's IP cardinality once there are as many sessions. Default: an address per user.
+   */
+  ipPerSession?: boolean;
 }
 
 export interface ProducedRecord {
@@ -78,7 +86,8 @@ export function createEventGenerator(options: GeneratorOptions): () => ProducedR
   const nPages = options.pages ?? 2_000;
   const malformedRate = options.malformedRate ?? 0.005;
   const ips = ipPool(random, options.ips ?? 5_000);
-  const userAgents = buildUserAgents();
+  const userAgents = buildUserAgents(options.userAgents);
+  let nextIp = 0;
   const drawUser = zipfSampler(random, nUsers, 1.05);
   const drawPage = zipfSampler(random, nPages, 1.2);
   const users = new Map<number, UserState>();
@@ -102,6 +111,7 @@ export function createEventGenerator(options: GeneratorOptions): () => ProducedR
     const u = user(drawUser());
     if (!u.session || clock - u.session.lastAt > SESSION_GAP_MS || random() < 0.02) {
       u.session = { id: `s${options.seed}-${seq}`, lastAt: clock, events: 0 };
+      if (options.ipPerSession) u.ip = ips[nextIp++ % ips.length] as string;
     }
     u.session.lastAt = clock;
     u.session.events++;

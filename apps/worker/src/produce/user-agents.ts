@@ -1,5 +1,6 @@
 // Realistic user-agent strings for demo traffic: browsers x versions x platforms, plus crawlers,
-// several hundred distinct strings in all.
+// several hundred distinct strings in all; more on request (the benchmark's thousands), as the
+// real long tail has them: Android phones of many models.
 import type { Random } from './random.ts';
 
 const windows = ['Windows NT 10.0; Win64; x64', 'Windows NT 6.1; Win64; x64'];
@@ -22,7 +23,8 @@ function chrome(platform: string, v: number, mobile: boolean): string {
   return `Mozilla/5.0 (${platform}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${v}.0.0.0 ${mobile ? 'Mobile ' : ''}Safari/537.36`;
 }
 
-export function buildUserAgents(): string[] {
+/** Browser user agents; `count` above the base set (about 500) adds Android models up to it. */
+export function buildUserAgents(count = 0): string[] {
   const out: string[] = [];
   for (let v = 100; v <= 131; v++) {
     for (const p of [...windows, ...macs, ...linuxes]) out.push(chrome(p, v, false));
@@ -44,6 +46,12 @@ export function buildUserAgents(): string[] {
     out.push(
       `Mozilla/5.0 (${m}) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15`,
     );
+  }
+  // The long tail: Chrome on Android phones of vendor model numbers, versions 100-131.
+  const vendors = ['SM-A', 'SM-G', 'SM-S', 'moto g', 'Redmi Note ', 'CPH', 'RMX', 'V2'];
+  for (let i = 0; out.length < count; i++) {
+    const model = `${vendors[i % vendors.length]}${100 + Math.floor(i / vendors.length)}`;
+    out.push(chrome(`Linux; Android ${10 + (i % 5)}; ${model}`, 100 + (i % 32), true));
   }
   return out;
 }
