@@ -130,6 +130,40 @@ describe('enrichment worker', () => {
     }
   }, 240_000);
 
+  it('drops a record whose event_id it passed on within the horizon, also after a SIGKILL (the window is rebuilt from events.raw)', async () => {
+    // Every record keyed by its session, as producers key them: a retry lands where the first did.
+    const d = rawEvents(3000, 1_000_000, 'd').lines;
+    // An upstream retry right behind its original, inside the first run.
+    await produceLines([...d.slice(0, 2000), ...d.slice(0, 300), ...d.slice(2000)]);
+    const first = startWorker('w3');
+    await waitFor('the first run', async () => (await groupLag(group, topics.raw)) === 0);
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    // Retries of events the killed worker passed on, and new events with their own retries:
+    // the restarted worker knows the first only from the input it re-reads.
+    const e = rawEvents(1000, 1_000_000, 'e').lines;
+    await produceLines([...d.slice(2500), ...e, ...e.slice(0, 200)]);
+    const second = startWorker('w3');
+    await waitFor('the second run', async () => (await groupLag(group, topics.raw)) === 0);
+    second.child.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+
+    // The first test's 9,900 valid events, then these 4,000: any duplicate would come on top.
+    const ids = (await readTopic(topics.enriched, 9900 + 4000)).map(
+      (r) => JSON.parse(r.value?.toString() ?? '{}').event_id as string,
+    );
+    const dIds = ids.filter((id) => id.startsWith('d-'));
+    const eIds = ids.filter((id) => id.startsWith('e-'));
+    expect(dIds.length).toBe(3000);
+    expect(new Set(dIds).size).toBe(3000);
+    expect(eIds.length).toBe(1000);
+    expect(new Set(eIds).size).toBe(1000);
+    expect(second.log()).toMatch(
+      /duplicate windows of partitions [\d, ]+ restored from \d+ records/,
+    );
+  }, 180_000);
+
   it('picks up a swapped GeoIP database without a restart', async () => {
     const worker = startWorker('w2');
     await worker.waitForLog(/running/);
@@ -149,7 +183,7 @@ describe('enrichment worker', () => {
     worker.child.kill('SIGTERM');
     await worker.exited;
 
-    const all = await readTopic(topics.enriched, 10_000 - 100 + 100);
+    const all = await readTopic(topics.enriched, 9900 + 4000 + 100);
     const builds = new Map<string, Set<string>>();
     for (const r of all) {
       const ev = JSON.parse(r.value?.toString() ?? '{}') as {

@@ -82,7 +82,7 @@ test('an admin sees every page with its data', async ({ page }, testInfo) => {
   await expect(page.getByRole('heading', { name: 'Lag per consumer group' })).toBeVisible();
   // Redis: events per minute and end-to-end latency; PostgreSQL: the lag monitor's polls.
   await expectNonZeroChart(page, 'Events and errors per minute over the last hour');
-  await expectNonZeroChart(page, 'Events per second into each pipeline topic over the last hour');
+  await expectNonZeroChart(page, 'Records per second per pipeline stage over the last hour');
   await expectNonZeroChart(page, 'Offset lag per consumer group over the last hour');
   await expectNonZeroChart(page, 'End-to-end latency per minute over the last 15 minutes');
   const latency = page.getByRole('region', { name: /End-to-end latency/ });

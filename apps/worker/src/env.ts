@@ -54,6 +54,12 @@ export const envSchema = z.object({
   // instead of one per poll; the latency it adds is at most this.
   STAGE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   ENRICH_UNKNOWN_FIELDS: z.enum(['keep', 'reject']).default('keep'),
+  // Duplicates by event_id (an upstream producer's retry: the same event as a new record) are
+  // dropped by the enrichment stage when they arrive within this long of the first (by Kafka
+  // timestamp; producers retry for up to delivery.timeout.ms, 2 min by default). 0: off.
+  ENRICH_DEDUP_HORIZON_MS: z.coerce.number().int().min(0).max(3_600_000).default(120_000),
+  // Event ids kept per input partition at most (about 150 bytes each); beyond, the oldest go.
+  ENRICH_DEDUP_MAX_IDS: positiveInt.max(10_000_000).default(500_000),
   // How often the GeoIP file is checked for a new version.
   GEOIP_RELOAD_CHECK_MS: positiveInt.min(100).max(3_600_000).default(5000),
   GEOIP_CACHE_SIZE: positiveInt.max(10_000_000).default(100_000),

@@ -125,3 +125,4 @@ export {
   type UaInfo,
 } from './ua-enricher.ts';
 export * from './windows/index.ts';
+export * from './dedup/index.ts';

@@ -37,8 +37,9 @@ export type StageName = GroupKey;
  *  - out:  records it passed on: produced to its output topics, or durable in the stores
  *  - dlq:  records it sent to the dead-letter topic
  *  - late: records too late for their window (aggregation; kept on events.late)
+ *  - duplicate: records dropped as a duplicate by event_id (enrichment)
  */
-export type StageMetric = 'in' | 'out' | 'dlq' | 'late';
+export type StageMetric = 'in' | 'out' | 'dlq' | 'late' | 'duplicate';
 
 /** A stage with its topic and group names resolved under a prefix. */
 export interface PipelineStage {
@@ -58,7 +59,7 @@ const STAGES = [
     group: 'enrichment',
     inputs: ['raw'],
     outputs: ['enriched', 'dlq'],
-    metrics: ['in', 'out', 'dlq'],
+    metrics: ['in', 'out', 'dlq', 'duplicate'],
   },
   {
     stage: 'aggregation',

@@ -17,7 +17,7 @@ describe('stageRatesFrom', () => {
     const r = stageRatesFrom(stages, (s, m) => counts[`${s}/${m}`] ?? six(null));
     expect(r.windowS).toBe(60);
     expect(r.stages.map((s) => [s.stage, s.group, s.reporting, s.perSecond])).toEqual([
-      ['enrichment', 't.enrichment-workers', true, { in: 120, out: 118, dlq: 2 }],
+      ['enrichment', 't.enrichment-workers', true, { in: 120, out: 118, dlq: 2, duplicate: 0 }],
       ['aggregation', 't.aggregation-workers', true, { in: 0, out: 0, late: 0 }],
       ['storage', 't.storage-writers', false, { in: null, out: null, dlq: null }],
     ]);

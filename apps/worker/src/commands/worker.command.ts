@@ -213,6 +213,14 @@ export function registerWorkerCommands(program: Command): void {
         maxBatchSize: c.env.ENRICH_MAX_BATCH,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
         staticMembership: c.staticMembership,
+        dedup:
+          c.env.ENRICH_DEDUP_HORIZON_MS > 0
+            ? {
+                horizonMs: c.env.ENRICH_DEDUP_HORIZON_MS,
+                maxIds: c.env.ENRICH_DEDUP_MAX_IDS,
+                parser: { unknownFields: c.env.ENRICH_UNKNOWN_FIELDS },
+              }
+            : undefined,
         log: c.log,
         onReady: c.onReady,
       });

@@ -7,6 +7,7 @@ export interface EnrichmentMetrics {
   eventsOut: Counter;
   eventsDlq: Counter<'reason'>;
   retried: Counter;
+  duplicates: Counter;
   batchSize: Histogram;
   batchSeconds: Histogram;
   transactions: Counter<'outcome'>;
@@ -47,6 +48,11 @@ export function createEnrichmentMetrics(
       name: 'sluice_enrichment_events_dlq_total',
       help: 'Events sent to the dead-letter queue, by reason',
       labelNames: ['reason'],
+      registers,
+    }),
+    duplicates: new Counter({
+      name: 'sluice_enrichment_duplicates_total',
+      help: 'Records dropped as a duplicate by event_id within ENRICH_DEDUP_HORIZON_MS',
       registers,
     }),
     retried: new Counter({

@@ -38,6 +38,9 @@ export interface ProducedRecord {
    * end-to-end latency from it.
    */
   timestamp: string;
+  /** The event's id, and the raw record's partition: what duplicates are told apart by. */
+  eventId: string;
+  partition: number;
 }
 
 export interface PipelineResult {
@@ -118,6 +121,8 @@ export function createEnrichmentPipeline(options: EnrichmentPipelineOptions): En
           key: message.key ?? Buffer.from(o.event.session_id),
           value: JSON.stringify(o.event),
           timestamp: message.timestamp,
+          eventId: o.event.event_id,
+          partition: message.partition,
         });
         return;
       }

@@ -2,14 +2,27 @@
 // is enriched by the pure pipeline, and its enriched events, its DLQ records and its input
 // positions are committed in ONE Kafka transaction by the stage runner (@sluice/kafka), which
 // also owns rebalances, aborts (the batch is read again) and fencing (the worker stops).
-import type { RawMessage } from '@sluice/core';
+//
+// Duplicates by event_id within ENRICH_DEDUP_HORIZON_MS are dropped here, before the
+// aggregation and every store (core's dedup-window.ts). The window of a partition is a function
+// of its records up to the committed offset, so a worker that takes a partition over (or rewinds
+// it after an abort) rebuilds it by re-reading the partition's last horizon of events.raw.
+import {
+  createDedupWindow,
+  createEventParser,
+  type DedupWindow,
+  type EnrichConfig,
+  type RawMessage,
+} from '@sluice/core';
 import {
   type ConsumedMessage,
   type LogFn,
   messageKey,
   type OutRecord,
   type RunningStage,
+  readPartitionRanges,
   startStage,
+  type TopicPartition,
 } from '@sluice/kafka';
 import type { EnrichmentMetrics } from './enrichment-metrics.ts';
 import type { EnrichmentPipeline } from './enrichment-pipeline.ts';
@@ -26,8 +39,10 @@ export interface EnrichmentWorkerOptions {
   dlqTopic: string;
   maxBatchSize: number;
   commitIntervalMs: number;
-  /** Records counted per stage for the console (in, out, dlq). */
+  /** Records counted per stage for the console (in, out, dlq, duplicate). */
   count?: (metric: string, n: number) => void;
+  /** Drop duplicates by event_id within this horizon; undefined: keep every record. */
+  dedup?: { horizonMs: number; maxIds: number; parser: EnrichConfig; now?: () => number };
   log: LogFn;
   onReady: (ready: boolean, reason: string) => void;
 }
@@ -44,7 +59,48 @@ const toRaw = (m: ConsumedMessage): RawMessage => ({
   timestamp: String(m.timestamp ?? 0),
 });
 
+/** How long restoring the duplicate windows of newly owned partitions may take. */
+const DEDUP_RESTORE_TIMEOUT_MS = 120_000;
+
 export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<RunningStage> {
+  const windows = new Map<number, DedupWindow>();
+  const dedup = o.dedup;
+  const newWindow = () =>
+    createDedupWindow({ horizonMs: dedup?.horizonMs ?? 1, maxIds: dedup?.maxIds ?? 1 });
+  const parseEvent = dedup ? createEventParser(dedup.parser) : undefined;
+
+  /** The windows of these partitions as of their committed offsets, from their input. */
+  async function restore(
+    tps: TopicPartition[],
+    committed: (tp: TopicPartition) => number | undefined,
+  ) {
+    if (!dedup || !parseEvent) return;
+    const started = Date.now();
+    // One horizon before now covers one before the last committed record: that is never later.
+    const sinceMs = (dedup.now ?? Date.now)() - dedup.horizonMs;
+    const ranges = tps.map((tp) => ({ ...tp, sinceMs, untilOffset: committed(tp) ?? 0 }));
+    for (const tp of tps) windows.set(tp.partition, newWindow());
+    const read = await readPartitionRanges({
+      brokers: o.brokers,
+      clientId: `${o.groupId}-${o.workerId}-dedup`,
+      ranges,
+      timeoutMs: DEDUP_RESTORE_TIMEOUT_MS,
+      onMessages(messages) {
+        for (const m of messages) {
+          if (m.value === null) continue;
+          // Only what was passed on is in a window; an invalid record went to the DLQ.
+          const parsed = parseEvent(m.value);
+          if (parsed.kind === 'ok')
+            windows.get(m.partition)?.check(parsed.event.event_id, m.timestamp ?? 0);
+        }
+      },
+    });
+    o.log(
+      'info',
+      `duplicate windows of partitions ${tps.map((t) => t.partition).join(', ')} restored from ${read} records in ${Date.now() - started} ms`,
+    );
+  }
+
   return startStage({
     brokers: o.brokers,
     groupId: o.groupId,
@@ -57,17 +113,29 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
     log: o.log,
     onReady: o.onReady,
     stage: {
+      async assigned(tps, ctx) {
+        await restore(tps, (tp) => ctx.committed(tp));
+      },
+      revoked(tps) {
+        for (const tp of tps) windows.delete(tp.partition);
+      },
       async process(messages) {
         const started = process.hrtime.bigint();
         const result = await o.pipeline.process(messages.map(toRaw));
         const records: OutRecord[] = [];
-        for (const r of result.enriched)
+        let duplicates = 0;
+        for (const r of result.enriched) {
+          if (dedup && windows.get(r.partition)?.check(r.eventId, Number(r.timestamp))) {
+            duplicates++;
+            continue;
+          }
           records.push({
             topic: o.outputTopic,
             key: asBuffer(r.key),
             value: r.value,
             timestamp: Number(r.timestamp),
           });
+        }
         for (const r of result.dlq)
           records.push({
             topic: o.dlqTopic,
@@ -80,19 +148,24 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
           onCommitted() {
             o.metrics.transactions.inc({ outcome: 'commit' });
             o.metrics.eventsIn.inc(messages.length);
-            o.metrics.eventsOut.inc(result.enriched.length);
+            o.metrics.eventsOut.inc(result.enriched.length - duplicates);
+            o.metrics.duplicates.inc(duplicates);
             o.metrics.retried.inc(result.retried);
             for (const [reason, n] of result.dlqReasons) o.metrics.eventsDlq.inc({ reason }, n);
             o.metrics.batchSize.observe(messages.length);
             o.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
             o.count?.('in', messages.length);
-            o.count?.('out', result.enriched.length);
+            o.count?.('out', result.enriched.length - duplicates);
+            if (duplicates > 0) o.count?.('duplicate', duplicates);
             o.count?.('dlq', result.dlq.length);
           },
         };
       },
-      aborted() {
+      aborted(tps) {
         o.metrics.transactions.inc({ outcome: 'abort' });
+        // Their windows hold ids of records whose output was discarded: rebuilt when the runner
+        // hands the rewound partitions back (assigned).
+        for (const tp of tps) windows.delete(tp.partition);
       },
     },
   });

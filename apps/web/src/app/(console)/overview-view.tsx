@@ -74,6 +74,13 @@ export function OverviewView() {
                     <th scope="col" className="num">
                       Late
                     </th>
+                    <th
+                      scope="col"
+                      className="num"
+                      title="Same event_id again within the horizon: dropped"
+                    >
+                      Duplicates
+                    </th>
                     <th scope="col">Consumer group</th>
                   </tr>
                 </thead>
@@ -82,13 +89,13 @@ export function OverviewView() {
                     <tr key={s.stage}>
                       <th scope="row">{s.label}</th>
                       {s.reporting ? (
-                        (['in', 'out', 'dlq', 'late'] as const).map((m) => (
+                        (['in', 'out', 'dlq', 'late', 'duplicate'] as const).map((m) => (
                           <td key={m} className="num">
                             {m in s.perSecond ? rate(s.perSecond[m] ?? null) : ''}
                           </td>
                         ))
                       ) : (
-                        <td colSpan={4} className="muted">
+                        <td colSpan={5} className="muted">
                           no counts: no worker of this stage running
                         </td>
                       )}

@@ -1,0 +1,1 @@
+export { createDedupWindow, type DedupWindow, type DedupWindowOptions } from './dedup-window.ts';
