@@ -10,6 +10,7 @@ export {
   parseHintString,
 } from './client-hints.ts';
 export { type CacheStats, type CountingCache, createCountingCache } from './counting-cache.ts';
+export * from './dedup/index.ts';
 export * from './dlq/index.ts';
 export {
   buildDlqRecord,
@@ -125,4 +126,3 @@ export {
   type UaInfo,
 } from './ua-enricher.ts';
 export * from './windows/index.ts';
-export * from './dedup/index.ts';

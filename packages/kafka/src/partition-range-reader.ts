@@ -68,7 +68,7 @@ export async function readPartitionRanges(o: ReadRangesOptions): Promise<number>
     while (pending.size > 0) {
       if (Date.now() > deadline)
         throw new Error(
-          `reading ${[...pending].map((k) => k.replace('\u0000', '[') + ']').join(', ')} up to their committed offsets took over ${o.timeoutMs} ms`,
+          `reading ${[...pending].map((k) => `${k.replace('\u0000', '[')}]`).join(', ')} up to their committed offsets took over ${o.timeoutMs} ms`,
         );
       const messages = await call<ConsumedMessage[]>((cb) => consumer.consume(o.batch ?? 5000, cb));
       const wanted = messages.filter((m) => m.offset < (end.get(tpKey(m)) ?? 0));
