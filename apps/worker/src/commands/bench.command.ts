@@ -1,141 +1,248 @@
-// `sluice bench <stage>`: throughput figures, measured, with the machine they were measured on.
-// Benchmarks live here, not in timed unit tests.
-import { spawn } from 'node:child_process';
-import { cpus, totalmem } from 'node:os';
-import { join } from 'node:path';
-import type { RawMessage } from '@sluice/core';
-import { createKafka, createProducer, ensureTopics } from '@sluice/kafka';
-import type { Command } from 'commander';
-import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
-import { brokerList, childProcessEnv, loadEnv } from '../env.ts';
-import { pipelineNames, pipelineTopics } from '../kafka/topics.ts';
-import { createEventGenerator } from '../produce/event-generator.ts';
+// `sluice bench`: throughput, CPU, memory and latency of the real workers on this machine, with
+// the machine, versions and settings printed beside the figures. Stages (`--stage`, all by
+// default): raw-consume, enrichment, aggregation, storage (per sink and all), pipeline, latency;
+// what each measures is in docs/performance.md. `--quick` is CI's smoke run (small, no
+// threshold). Everything a run creates is removed at its end, and on Ctrl-C.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { type Command, InvalidArgumentError } from 'commander';
+import {
+  type BenchContext,
+  type BenchSettings,
+  createBenchContext,
+} from '../bench/bench-context.ts';
+import { BENCH_DISTRIBUTIONS } from '../bench/bench-data.ts';
+import { type BenchResult, benchResult, formatResults } from '../bench/bench-result.ts';
+import { createScratch } from '../bench/bench-scratch.ts';
+import { type CpuProfile, topSelfFrames } from '../bench/cpu-profile-summary.ts';
+import { findLocalBroker, loadAverage, machineInfo } from '../bench/machine-info.ts';
+import { benchAggregation } from '../bench/stages/aggregation.ts';
+import { benchEnrichment } from '../bench/stages/enrichment.ts';
+import { benchLatency } from '../bench/stages/latency.ts';
+import { benchPipeline } from '../bench/stages/pipeline.ts';
+import { benchRawConsume, consumeAndParse } from '../bench/stages/raw-consume.ts';
+import { brokerList, childProcessEnv, type Env, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
 import { findRepoRoot } from '../stack/stack-paths.ts';
+import { benchStorage, STORAGE_VARIANTS, type StorageVariant } from '../storage/storage-bench.ts';
 
-export function machineLine(): string {
-  const cpu = cpus();
-  return `${cpu.length} x ${cpu[0]?.model.trim() ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+const STAGES = ['raw-consume', 'enrichment', 'aggregation', 'storage', 'pipeline', 'latency'];
+const KNOWN = [...STAGES, ...STORAGE_VARIANTS.map((v) => `storage:${v}`)];
+
+function count(name: string) {
+  return (v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new InvalidArgumentError(`${name} must be a positive whole number`);
+    return n;
+  };
 }
 
-function rawBatch(n: number, seed: number): RawMessage[] {
-  const next = createEventGenerator({
-    seed,
-    startTime: Date.parse('2026-11-27T10:00:00Z'),
-    malformedRate: 0.005,
-  });
-  return Array.from({ length: n }, (_, i) => {
-    const r = next();
-    return {
-      key: Buffer.from(r.key),
-      value: Buffer.from(r.value),
-      topic: 'bench',
-      partition: 0,
-      offset: String(i),
-      timestamp: '0',
-    };
-  });
+function stageList(v: string): string[] {
+  const list = v.split(',').map((s) => s.trim());
+  const unknown = list.filter((s) => !KNOWN.includes(s));
+  if (unknown.length > 0)
+    throw new InvalidArgumentError(
+      `unknown stage ${unknown.join(', ')}; one of ${KNOWN.join(', ')}`,
+    );
+  return list;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+interface BenchOptions {
+  stage?: string[];
+  events?: number;
+  rate: number;
+  duration?: number;
+  timeout: number;
+  quick?: boolean;
+  json?: boolean;
+  cpuProf?: string;
+}
+
+/** The run's stages in order; `storage` and `storage:<sink>` entries become one storage run. */
+async function runStage(ctx: BenchContext, stage: string, storage: StorageVariant[]) {
+  switch (stage) {
+    case 'raw-consume':
+      return benchRawConsume(ctx);
+    case 'enrichment':
+      return benchEnrichment(ctx);
+    case 'aggregation':
+      return benchAggregation(ctx);
+    case 'storage':
+      return benchStorage(ctx, storage);
+    case 'pipeline':
+      return benchPipeline(ctx);
+    default:
+      return benchLatency(ctx);
+  }
+}
+
+/** The settings the workers run with, as they will read them. */
+function settingsLines(env: Env, s: BenchSettings): string[] {
+  return [
+    `topics: ${env.TOPIC_PARTITIONS} partitions, replication ${env.TOPIC_REPLICATION_FACTOR ?? 1}`,
+    `enrichment: batch ${env.ENRICH_MAX_BATCH}, commit interval ${env.STAGE_COMMIT_INTERVAL_MS} ms; GeoIP cache ${env.GEOIP_CACHE_SIZE}, UA cache ${env.UA_CACHE_SIZE}`,
+    `aggregation: batch ${env.AGG_MAX_BATCH}, commit interval ${env.STAGE_COMMIT_INTERVAL_MS} ms, windows ${env.AGG_WINDOWS}`,
+    `storage: batch ${env.STORAGE_MAX_BATCH} / ${env.STORAGE_FLUSH_MS} ms, archive ${env.STORAGE_ARCHIVE_MAX_BATCH} / ${env.STORAGE_ARCHIVE_FLUSH_MS} ms, commit interval ${env.STORAGE_COMMIT_INTERVAL_MS} ms`,
+    `data: ${s.events.toLocaleString('en-US')} preloaded events per stage; ${BENCH_DISTRIBUTIONS.users.toLocaleString('en-US')} Zipf users, ${BENCH_DISTRIBUTIONS.pages.toLocaleString('en-US')} Zipf pages, an address per session from ${BENCH_DISTRIBUTIONS.ips.toLocaleString('en-US')}, ${BENCH_DISTRIBUTIONS.userAgents.toLocaleString('en-US')} user agents, ${BENCH_DISTRIBUTIONS.malformedRate * 100}% malformed`,
+    `latency: ${s.rate.toLocaleString('en-US')} events/s for ${s.durationS} s`,
+  ];
+}
+
+async function runBench(opts: BenchOptions): Promise<void> {
+  const env = loadEnv();
+  const wanted = opts.stage ?? STAGES;
+  const quick = opts.quick === true;
+  const settings: BenchSettings = {
+    events: opts.events ?? (quick ? 10_000 : 300_000),
+    rate: opts.rate,
+    durationS: opts.duration ?? (quick ? 3 : 60),
+    timeoutS: opts.timeout,
+    quick,
+    nodeArgs: opts.cpuProf ? ['--cpu-prof', `--cpu-prof-dir=${resolve(opts.cpuProf)}`] : [],
+    // A quick run's archive writes its objects after 1 s rather than 5 s: the smoke run
+    // stays short; its figures are not the ones to quote.
+    workerEnv: quick ? { STORAGE_ARCHIVE_FLUSH_MS: '1000' } : {},
+  };
+  const workerEnv = loadEnv(childProcessEnv(settings.workerEnv));
+  const progress = stderrProgress();
+  const root = findRepoRoot();
+  const m = machineInfo(root);
+  const header = [
+    `machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB; load average ${loadAverage().join(' ')}`,
+    `versions: Node ${m.node}; ${m.kafkaClient}; Kafka ${m.kafka}`,
+    ...settingsLines(workerEnv, settings),
+  ].join('\n');
+  (opts.json ? process.stderr : process.stdout).write(`${header}\n`);
+
+  const scratch = createScratch(env);
+  const ctx = createBenchContext({
+    env,
+    settings,
+    scratch,
+    progress,
+    brokerPid: findLocalBroker()?.pid,
+  });
+  let interrupted = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`${signal}: stopping the workers and removing what this run created`);
+    void (async () => {
+      await ctx.stopWorkers();
+      const failed = await scratch.cleanup();
+      for (const f of failed) progress(`not removed: ${f}`);
+      process.exit(130);
+    })();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const storage = [
+    ...new Set(
+      wanted.flatMap((s) =>
+        s === 'storage'
+          ? [...STORAGE_VARIANTS]
+          : s.startsWith('storage:')
+            ? [s.slice(8) as StorageVariant]
+            : [],
+      ),
+    ),
+  ];
+  const stages = STAGES.filter((s) => (s === 'storage' ? storage.length > 0 : wanted.includes(s)));
+  const rows: BenchResult[] = [];
+  let failure: Error | undefined;
+  try {
+    for (const stage of stages) {
+      progress(`stage ${stage}`);
+      const measured = await runStage(ctx, stage, storage);
+      for (const mm of measured) {
+        const row = benchResult(mm, loadAverage());
+        rows.push(row);
+        progress(
+          `${row.stage}: ${row.events_per_sec.toLocaleString('en-US')} events/s, ${row.cpu_ms_per_1k_events} CPU ms/1k events, peak RSS ${row.peak_rss_mb} MB (load ${row.load_avg.join(' ')})`,
+        );
+      }
+    }
+    const p = ctx.raw();
+    progress(
+      `data as generated: ${p.profile.events} events, ${p.profile.malformed} malformed, ${p.profile.distinct_ips} distinct IPs, ${p.profile.user_agents} user agents, ${p.profile.users} users, ${p.profile.sessions} sessions`,
+    );
+  } catch (err) {
+    failure = err as Error;
+  } finally {
+    await ctx.stopWorkers();
+    progress('removing what this run created');
+    const failed = await scratch.cleanup();
+    for (const f of failed) progress(`not removed: ${f}`);
+  }
+  if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else process.stdout.write(formatResults(rows));
+  if (opts.cpuProf) printProfiles(resolve(opts.cpuProf));
+  if (failure) throw failure;
+  process.exit(0);
+}
+
+function printProfiles(dir: string): void {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort()) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    process.stderr.write(`${file}: top self time\n`);
+    for (const f of topSelfFrames(profile, 12))
+      process.stderr.write(
+        `  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.selfMs} ms  ${f.frame}\n`,
+      );
+  }
+}
 
 export function registerBenchCommands(program: Command): Command {
   const bench = program
     .command('bench')
-    .description('measure throughput (report the machine with the number)');
+    .description(
+      'measure the real workers: events/s, CPU ms per 1,000 events, peak RSS, latency (see docs/performance.md)',
+    )
+    .option('--stage <list>', `comma-separated, of ${KNOWN.join(', ')} (default: all)`, stageList)
+    .option(
+      '--events <n>',
+      'events preloaded per stage (default 300,000; quick: 10,000)',
+      count('--events'),
+    )
+    .option('--rate <n>', 'latency stage: events per second', count('--rate'), 5000)
+    .option(
+      '--duration <s>',
+      'latency stage: seconds at that rate (default 60; quick: 3)',
+      count('--duration'),
+    )
+    .option('--timeout <s>', 'longest a stage may take', count('--timeout'), 900)
+    .option('--quick', 'a small smoke run (what CI runs; no threshold)')
+    .option('--json', 'print the results as a JSON array (machine and settings go to stderr)')
+    .option(
+      '--cpu-prof <dir>',
+      'profile the workers (node --cpu-prof) into <dir> and print their top frames',
+    )
+    .action((opts: BenchOptions) => runBench(opts));
 
   bench
-    .command('enrich')
-    .description('events/s of the enrichment pipeline alone, and of the worker against the broker')
-    .option('--events <n>', 'events per measurement', Number, 200_000)
-    .option('--no-worker', 'skip the measurement against the broker')
-    .action(async (opts: { events: number; worker: boolean }) => {
+    .command('raw-consume-child', { hidden: true })
+    .description('the raw-consume stage in its own process (run by `sluice bench`)')
+    .requiredOption('--topic <name>')
+    .requiredOption('--group <name>')
+    // Names of their own: the parent's --events and --timeout would take them otherwise.
+    .requiredOption('--records <n>', 'events to consume', count('--records'))
+    .option('--within <s>', 'give up after', count('--within'), 900)
+    .action(async (o: { topic: string; group: string; records: number; within: number }) => {
       const env = loadEnv();
-      const progress = stderrProgress();
-      const { pipeline, geo } = setupEnrichment(env, { workerId: 'bench' });
-      process.stdout.write(`machine: ${machineLine()}\n`);
-
-      // 1. The pipeline alone: parse, validate, Geo-IP, user agent, serialise; batches of 2,000.
-      const events = rawBatch(opts.events, 1);
-      const warm = events.slice(0, 20_000);
-      for (let i = 0; i < warm.length; i += 2000) await pipeline.process(warm.slice(i, i + 2000));
-      const t0 = process.hrtime.bigint();
-      let out = 0;
-      for (let i = 0; i < events.length; i += 2000) {
-        const r = await pipeline.process(events.slice(i, i + 2000));
-        out += r.enriched.length + r.dlq.length;
-      }
-      const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-      process.stdout.write(
-        `enrich pipeline (pure, one process): ${Math.round(opts.events / secs)} events/s (${out} outputs in ${secs.toFixed(2)}s)\n`,
-      );
-      geo.close();
-      if (!opts.worker) return;
-
-      // 2. The worker process against the broker, transactions on: produce first, then time the
-      // worker from its first commit until its group has no lag.
-      const prefix = `bench-${Date.now().toString(36)}.`;
-      const names = pipelineNames(prefix);
-      const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-bench' });
-      await ensureTopics(
-        kafka,
-        pipelineTopics(env.TOPIC_PARTITIONS, env.TOPIC_REPLICATION_FACTOR ?? 1, names.topics),
-      );
-      const producer = createProducer(kafka);
-      await producer.connect();
-      const gen = createEventGenerator({ seed: 2, startTime: Date.now(), malformedRate: 0.005 });
-      for (let sent = 0; sent < opts.events; sent += 10_000) {
-        const messages = Array.from({ length: Math.min(10_000, opts.events - sent) }, () => {
-          const r = gen();
-          return { key: r.key, value: r.value };
-        });
-        await producer.send({ topic: names.topics.raw, messages });
-      }
-      await producer.disconnect();
-      progress(`produced ${opts.events} events to ${names.topics.raw}; starting the worker`);
-
-      const admin = kafka.admin();
-      await admin.connect();
-      const lag = async () => {
-        const ends = await admin.fetchTopicOffsets(names.topics.raw);
-        const committed = await admin.fetchOffsets({
-          groupId: names.groups.enrichment,
-          topics: [names.topics.raw],
-        });
-        const c = new Map(
-          committed[0]?.partitions.map((p) => [p.partition, Number(p.offset)]) ?? [],
-        );
-        return ends.reduce((s, p) => s + Number(p.high) - Math.max(0, c.get(p.partition) ?? 0), 0);
-      };
-      const bin = join(findRepoRoot(), 'apps', 'worker', 'bin', 'sluice.mjs');
-      const worker = spawn(
-        process.execPath,
-        [bin, 'worker', 'enrichment', '--metrics-port', '0', '--worker-id', 'bench'],
-        {
-          env: childProcessEnv({ SLUICE_TOPIC_PREFIX: prefix }),
-          stdio: ['ignore', 'ignore', 'inherit'],
-        },
-      );
-      let first = 0;
-      let startLag = opts.events;
-      for (;;) {
-        const l = await lag();
-        if (first === 0 && l < opts.events) {
-          first = Date.now();
-          startLag = l;
-        }
-        if (l === 0) break;
-        if (worker.exitCode !== null) throw new Error('the worker exited during the benchmark');
-        await sleep(100);
-      }
-      const wsecs = (Date.now() - first) / 1000;
-      worker.kill('SIGTERM');
-      await new Promise((r) => worker.once('exit', r));
-      process.stdout.write(
-        `enrich worker (one process, transactions on, ${env.TOPIC_PARTITIONS} partitions, batch ${env.ENRICH_MAX_BATCH}): ${Math.round(startLag / wsecs)} events/s (${startLag} events after its first commit in ${wsecs.toFixed(2)}s)\n`,
-      );
-      await admin.deleteTopics({ topics: Object.values(names.topics) });
-      await admin.disconnect();
+      const report = await consumeAndParse({
+        brokers: brokerList(env),
+        topic: o.topic,
+        group: o.group,
+        events: o.records,
+        maxBatch: env.ENRICH_MAX_BATCH,
+        timeoutMs: o.within * 1000,
+      });
+      process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.exit(0);
     });
   return bench;
 }

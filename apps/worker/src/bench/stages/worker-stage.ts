@@ -1,0 +1,52 @@
+// Times real workers from preloaded input to caught up: start them (`sluice worker <role>`),
+// wait until they run, then from the first commit of the first watched group to the poll that
+// finds every watched group at the end of its topic, with the workers' CPU and peak RSS read
+// at both ends. Shared by the enrichment, aggregation, storage and pipeline stages.
+import type { BenchContext } from '../bench-context.ts';
+import { usageWindow } from '../bench-context.ts';
+import type { Measurement } from '../bench-result.ts';
+import { type GroupTopic, timeCatchUp } from '../group-progress.ts';
+import type { WorkerProcess } from '../worker-process.ts';
+
+export interface WorkerStageOptions {
+  stage: string;
+  part: string;
+  roles: string[];
+  env: Record<string, string>;
+  watch: GroupTopic[];
+}
+
+export async function timeWorkers(
+  ctx: BenchContext,
+  o: WorkerStageOptions,
+): Promise<{ measurement: Measurement; workers: WorkerProcess[] }> {
+  const workers = o.roles.map((role) => ctx.startWorker(role, o.part, o.env));
+  try {
+    await Promise.all(workers.map((w) => w.ready));
+    ctx.progress(`${o.stage}: ${o.roles.join(', ')} running; timing until caught up`);
+    const usage = usageWindow(workers, ctx.brokerPid);
+    const r = await timeCatchUp({
+      admin: await ctx.scratch.admin(),
+      watch: o.watch,
+      timeoutMs: ctx.settings.timeoutS * 1000,
+      onStart: () => usage.start(),
+      onEnd: () => usage.end(),
+      check: () => {
+        for (const w of workers) w.check();
+      },
+      progress: (m) => ctx.progress(`${o.stage}: ${m}`),
+    });
+    return {
+      measurement: {
+        stage: o.stage,
+        events: r.events,
+        seconds: r.seconds,
+        ...usage.figures(),
+        measuredBy: `committed offsets of ${o.watch[0]?.group.slice(o.watch[0].group.lastIndexOf('.') + 1)} on its input, first commit to caught up`,
+      },
+      workers,
+    };
+  } finally {
+    await ctx.stopWorkers();
+  }
+}
