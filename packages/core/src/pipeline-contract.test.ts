@@ -11,6 +11,7 @@ describe('pipelineNames', () => {
       enrichment: 't1.enrichment-workers',
       aggregation: 't1.aggregation-workers',
       storage: 't1.storage-writers',
+      dlqIndex: 't1.dlq-indexers',
     });
     expect(Object.keys(topics)).toEqual(Object.keys(TOPICS));
   });

@@ -23,6 +23,7 @@ export const GROUPS = {
   enrichment: 'enrichment-workers',
   aggregation: 'aggregation-workers',
   storage: 'storage-writers',
+  dlqIndex: 'dlq-indexers',
 } as const;
 
 export type GroupKey = keyof typeof GROUPS;

@@ -217,11 +217,15 @@ describe('decodeDlqEntry', () => {
         timestampMs: T,
         key: null,
         value: Buffer.from('x'.repeat(10_000)),
-        headers: { [DLQ_HEADERS.errorMessage]: 'm'.repeat(10_000) },
+        headers: {
+          [DLQ_HEADERS.errorMessage]: 'm'.repeat(10_000),
+          [DLQ_HEADERS.stage]: 's'.repeat(10_000),
+        },
       },
       { maxTextBytes: 100, maxStackBytes: 100, maxPayloadTextBytes: 50, maxParseBytes: 10 },
     );
     expect(Buffer.byteLength(e.message)).toBeLessThanOrEqual(100);
+    expect(Buffer.byteLength(e.stage)).toBeLessThanOrEqual(100);
     expect(e.payloadText).toBe('x'.repeat(50));
   });
 });

@@ -84,12 +84,14 @@ export interface DlqEntryLimits {
 export const DEFAULT_DLQ_ENTRY_LIMITS: DlqEntryLimits = {
   maxTextBytes: 4096,
   maxStackBytes: 16_384,
-  maxPayloadTextBytes: 4096,
+  maxPayloadTextBytes: 2048,
   maxParseBytes: 1024 * 1024,
 };
 
 const MAX_EVENT_ID_CHARS = 200;
 const MAX_EVENT_TYPE_CHARS = 100;
+/** Stage and error class are index keys: a B-tree entry must stay well under 2.7 kB. */
+const MAX_NAME_BYTES = 200;
 
 function bytesOf(v: Uint8Array): Buffer {
   return Buffer.from(v.buffer, v.byteOffset, v.byteLength);
@@ -247,8 +249,9 @@ export function decodeDlqEntry(
   const check = parseDlqHeaders(record.headers);
   const envelope: EnvelopeCheck =
     check.kind === 'ok' ? { valid: true } : { valid: false, problem: check.message };
-  const stage = h.text(DLQ_HEADERS.stage) || 'unknown';
-  const errorClass = h.text(DLQ_HEADERS.errorClass) || 'unknown';
+  const nameBytes = Math.min(MAX_NAME_BYTES, limits.maxTextBytes);
+  const stage = h.text(DLQ_HEADERS.stage, nameBytes) || 'unknown';
+  const errorClass = h.text(DLQ_HEADERS.errorClass, nameBytes) || 'unknown';
   const message = h.text(DLQ_HEADERS.errorMessage) ?? '';
   const path = h.text(DLQ_HEADERS.errorPath);
   const signature = errorSignature({ stage, errorClass, path: path ?? undefined, message });

@@ -40,6 +40,8 @@ describe('dlqFilterSchema', () => {
 
   it('bounds the text search and checks signature ids', () => {
     expect(dlqFilterSchema.safeParse({ text: 'x'.repeat(201) }).success).toBe(false);
+    expect(dlqFilterSchema.safeParse({ text: 'ab' }).success).toBe(false);
+    expect(dlqFilterSchema.safeParse({ text: 'abc' }).success).toBe(true);
     expect(dlqFilterSchema.safeParse({ signature: 'abc' }).success).toBe(false);
     expect(dlqFilterSchema.safeParse({ signature: 'a'.repeat(32) }).success).toBe(true);
   });

@@ -27,8 +27,11 @@ export const dlqFilterSchema = z.object({
   sinceMs: z.number().int().nonnegative().optional(),
   /** Failed before (epoch ms). */
   untilMs: z.number().int().nonnegative().optional(),
-  /** Case-insensitive, in the error message or the payload. */
-  text: z.string().min(1).max(200).optional(),
+  /**
+   * Case-insensitive, in the error message or the payload. At least three characters: shorter
+   * text cannot use the trigram indexes and would scan every entry.
+   */
+  text: z.string().min(3).max(200).optional(),
 });
 
 export type DlqFilter = z.infer<typeof dlqFilterSchema>;
