@@ -1,3 +1,4 @@
 export { createDb, createPool, type Database, type DbOptions, quoteIdent } from './client.ts';
+export * from './dlq/index.ts';
 export { type MigrateResult, migrationsFolder, runMigrations } from './migrate.ts';
 export * from './schema/index.ts';

@@ -1,5 +1,6 @@
 export { auditLog } from './audit-log.ts';
 export { authAccount, authSession, authUser, authVerification } from './auth.ts';
+export { dlqEntries, dlqEntryActions, dlqIndexPositions } from './dlq.ts';
 export { events } from './events.ts';
 export { lagSamples } from './lag-samples.ts';
 export { sessions } from './sessions.ts';

@@ -1,0 +1,26 @@
+// The DLQ index's SQL: the indexer's writes and the inbox's reads.
+
+export { type ExplainedQuery, explainAnalyze } from './dlq-explain.ts';
+export {
+  countDlqEntries,
+  type DlqEntriesPage,
+  type DlqEntryDetail,
+  type DlqGroup,
+  type DlqInboxFilter,
+  type DlqPageCursor,
+  dlqEntriesQuery,
+  dlqGroupsQuery,
+  dlqSummaryColumns,
+  dlqWhere,
+  getDlqEntry,
+  listDlqEntries,
+  listDlqGroups,
+} from './dlq-inbox.ts';
+export {
+  type DlqEntryRow,
+  type DlqIndexPosition,
+  type DlqWriteMode,
+  type DlqWriteResult,
+  readDlqIndexPositions,
+  writeDlqEntries,
+} from './dlq-index-store.ts';
