@@ -176,6 +176,6 @@ export function registerDevCommand(program: Command): void {
 /** The workers this build has (each stage registers `sluice worker <name>`). */
 function workerNames(): string[] {
   const help = execFileSync(process.execPath, [bin, 'worker', '--help'], { encoding: 'utf8' });
-  const known = ['enrichment', 'aggregation', 'storage', 'lag-monitor'];
+  const known = ['enrichment', 'aggregation', 'storage', 'lag-monitor', 'dlq-indexer'];
   return known.filter((w) => new RegExp(`^\\s+${w}\\b`, 'm').test(help));
 }

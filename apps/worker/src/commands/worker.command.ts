@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { startAggregationWorker } from '../aggregation/aggregation.consumer.ts';
 import { aggregatorConfig } from '../aggregation/aggregation-config.ts';
 import { createAggregationMetrics } from '../aggregation/aggregation-metrics.ts';
+import { dlqIndexerWorker } from '../dlq/dlq-indexer.worker.ts';
 import { startEnrichmentWorker } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
 import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
@@ -36,7 +37,7 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
-interface WorkerContext {
+export interface WorkerContext {
   env: Env;
   workerId: string;
   topics: TopicNames;
@@ -54,7 +55,7 @@ interface WorkerContext {
   onReady: (ready: boolean, reason: string) => void;
 }
 
-interface Started {
+export interface Started {
   done: Promise<void>;
   stop(): Promise<void>;
   /** Milliseconds since the worker's loop last turned (liveness), where it has one. */
@@ -339,4 +340,6 @@ export function registerWorkerCommands(program: Command): void {
       };
     },
   });
+
+  workerCommand(worker, dlqIndexerWorker);
 }
