@@ -4,6 +4,7 @@ import { registerAggregateCommand } from './commands/aggregate.command.ts';
 import { registerAlarmsCommands } from './commands/alarms.command.ts';
 import { registerBenchCommands } from './commands/bench.command.ts';
 import { registerDevCommand } from './commands/dev.command.ts';
+import { registerDlqCommands } from './commands/dlq.command.ts';
 import { registerEnrichCommand } from './commands/enrich.command.ts';
 import { registerGeoipCommands } from './commands/geoip.command.ts';
 import { registerLagCommand } from './commands/lag.command.ts';
@@ -33,6 +34,7 @@ registerWorkerCommands(program);
 registerGeoipCommands(program);
 registerTopicsCommands(program);
 registerLagCommand(program);
+registerDlqCommands(program);
 registerAlarmsCommands(program);
 registerBenchCommands(program);
 // After the bench commands: `bench aggregate` joins their `bench` group.
