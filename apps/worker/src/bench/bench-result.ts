@@ -107,7 +107,7 @@ export function formatResults(rows: readonly BenchResult[]): string {
       out.push(
         `${r.stage}: produce → queryable at ${r.rate} events/s: p50 ${r.p50_ms} ms, p99 ${r.p99_ms} ms, max ${r.max_ms} ms (${r.latency_samples} sampled events${storesLine(r)})`,
       );
-    if (r.stored)
+    if (r.stored && Object.keys(r.stored).length > 0)
       out.push(
         `${r.stage}: stores hold ${Object.entries(r.stored)
           .map(([k, v]) => `${k} ${v}`)

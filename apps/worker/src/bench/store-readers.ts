@@ -66,14 +66,19 @@ export function openStoreReaders(env: Env): StoreReaders {
     },
     async docsPresent(index, ids) {
       if (ids.length === 0) return [];
-      const r = await search.search({
-        index,
-        size: ids.length,
-        _source: false,
-        query: { ids: { values: [...ids] } },
-        ignore_unavailable: true,
-      });
-      return r.hits.hits.flatMap((h) => (h._id ? [h._id] : []));
+      try {
+        const r = await search.search({
+          index,
+          size: ids.length,
+          _source: false,
+          query: { ids: { values: [...ids] } },
+          ignore_unavailable: true,
+        });
+        return r.hits.hits.flatMap((h) => (h._id ? [h._id] : []));
+      } catch {
+        // The writer creates the index with its first write: until its shard is up, none yet.
+        return [];
+      }
     },
     async close() {
       await db.end();

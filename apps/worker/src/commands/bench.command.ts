@@ -138,11 +138,13 @@ async function runBench(opts: BenchOptions): Promise<void> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
 
+  // A quick run's storage stage is the writer with every sink (storage:all) unless asked.
+  const storageAll = quick && opts.stage === undefined ? ['all' as const] : [...STORAGE_VARIANTS];
   const storage = [
     ...new Set(
       wanted.flatMap((s) =>
         s === 'storage'
-          ? [...STORAGE_VARIANTS]
+          ? storageAll
           : s.startsWith('storage:')
             ? [s.slice(8) as StorageVariant]
             : [],

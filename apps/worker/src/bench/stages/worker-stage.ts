@@ -36,6 +36,7 @@ export async function timeWorkers(
       },
       progress: (m) => ctx.progress(`${o.stage}: ${m}`),
     });
+    ctx.progress(`${o.stage}: caught up, ${r.events} events in ${r.seconds.toFixed(2)} s`);
     return {
       measurement: {
         stage: o.stage,
