@@ -1,7 +1,8 @@
 // Turns a consumed Kafka record into a typed SinkRecord, or a reason to dead-letter it. The
 // enriched events were validated by the Enrichment stage, so only their identity fields are
-// checked here; the aggregation stage's records are checked against the contract's schema.
-import { aggregateRecordSchema, type EnrichedEvent, sessionRecordSchema } from '@sluice/core';
+// checked here; the aggregation stage's records are checked against the contract's schema: on
+// the aggregates topic, a window's partial or a late-drop correction, each by its own schema.
+import { aggregateRecordSchemaOf, type EnrichedEvent, sessionRecordSchema } from '@sluice/core';
 import type { SinkRecord } from './sink.ts';
 
 export type RecordKind = SinkRecord['kind'];
@@ -43,7 +44,7 @@ export function parseStorageRecord(kind: RecordKind, c: ConsumedRecord): ParsedR
     }
     return { ok: true, record: { ...base, kind, data: e as EnrichedEvent } };
   }
-  const schema = kind === 'aggregate' ? aggregateRecordSchema : sessionRecordSchema;
+  const schema = kind === 'aggregate' ? aggregateRecordSchemaOf(json) : sessionRecordSchema;
   const r = schema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0];

@@ -3,6 +3,9 @@ import {
   type AggregateRecord,
   aggregateKey,
   aggregateRecordSchema,
+  aggregateRecordSchemaOf,
+  isLateDropCorrection,
+  type LateDropCorrectionRecord,
   lastPerKey,
   type SessionRecord,
   sessionChanges,
@@ -21,6 +24,18 @@ const agg: AggregateRecord = {
   unique_users_sketch: 'AAEC',
   late_accepted: 0,
   late_dropped: 1,
+  final: true,
+};
+
+const correction: LateDropCorrectionRecord = {
+  window_size: '1m',
+  window_start: '2026-11-27T10:00:00.000Z',
+  window_end: '2026-11-27T10:01:00.000Z',
+  type: 'pageview',
+  dimensions: '',
+  source_partition: 2,
+  late_dropped: 3,
+  correction: 7,
   final: true,
 };
 
@@ -45,6 +60,30 @@ describe('storage records', () => {
 
   it('keys aggregates as the aggregation stage does', () => {
     expect(aggregateKey(agg)).toBe('1m|2026-11-27T10:00:00.000Z|pageview||2');
+    expect(aggregateKey({ ...agg, correction: 0 as const })).toBe(
+      '1m|2026-11-27T10:00:00.000Z|pageview||2',
+    );
+    expect(aggregateKey(correction)).toBe('1m|2026-11-27T10:00:00.000Z|pageview||2|late@7');
+  });
+
+  it('tells a late-drop correction from a window record by its schema and its number', () => {
+    expect(aggregateRecordSchema.safeParse(correction).success).toBe(true);
+    expect(aggregateRecordSchemaOf(correction).safeParse(correction).success).toBe(true);
+    expect(aggregateRecordSchemaOf(agg).safeParse(correction).success).toBe(false);
+    expect(aggregateRecordSchemaOf(correction).safeParse(agg).success).toBe(false);
+    expect(isLateDropCorrection(correction)).toBe(true);
+    expect(isLateDropCorrection(agg)).toBe(false);
+    expect(isLateDropCorrection({ ...agg, correction: 0 as const })).toBe(false);
+  });
+
+  it('keeps a window record and its corrections apart when keeping the last per key', () => {
+    const replayed = { ...correction };
+    const next = { ...correction, correction: 8, late_dropped: 1 };
+    expect(lastPerKey([agg, correction, next, replayed], aggregateKey)).toEqual([
+      agg,
+      next,
+      replayed,
+    ]);
   });
 
   it('keeps the last record per key', () => {

@@ -5,21 +5,72 @@ import { z } from 'zod';
 const iso = z.iso.datetime({ offset: true });
 const count = z.number().int().nonnegative();
 
-export const aggregateRecordSchema = z.object({
+// Which window a record of the `aggregates` topic is about: its Kafka key without the number.
+const windowIdentity = {
   window_size: z.string().min(1).max(20),
   window_start: iso,
   window_end: iso,
   type: z.string().min(1).max(100),
   dimensions: z.string().max(1000),
   source_partition: z.number().int().nonnegative(),
+};
+
+/** One source partition's partial aggregate of a window (core windows: window-state.ts). */
+export const windowAggregateRecordSchema = z.object({
+  ...windowIdentity,
   count,
   unique_users: count,
   unique_users_sketch: z.base64().max(1_000_000),
   late_accepted: count,
   late_dropped: count,
   final: z.boolean(),
+  /** A window's own record is correction 0, or says nothing. */
+  correction: z.literal(0).optional(),
 });
-export type AggregateRecord = z.infer<typeof aggregateRecordSchema>;
+export type WindowAggregateRecord = z.infer<typeof windowAggregateRecordSchema>;
+
+// Stored as a PostgreSQL integer (window_aggregates.correction).
+const MAX_CORRECTION = 2_147_483_647;
+
+/**
+ * Late drops of a window whose state was already purged, to ADD to its late_dropped (core
+ * windows: late-correction.ts). Numbered from 1 per source partition, so (window, partition,
+ * number) names it and a replay stores it once. It carries nothing else: a count, users or a
+ * sketch here would be a producer's bug, and storing them would count the window twice.
+ */
+export const lateDropCorrectionRecordSchema = z.object({
+  ...windowIdentity,
+  late_dropped: z.number().int().positive(),
+  correction: z.number().int().min(1).max(MAX_CORRECTION),
+  final: z.literal(true),
+  count: z.never().optional(),
+  unique_users: z.never().optional(),
+  unique_users_sketch: z.never().optional(),
+  late_accepted: z.never().optional(),
+});
+export type LateDropCorrectionRecord = z.infer<typeof lateDropCorrectionRecordSchema>;
+
+export const aggregateRecordSchema = z.union([
+  windowAggregateRecordSchema,
+  lateDropCorrectionRecordSchema,
+]);
+export type AggregateRecord = WindowAggregateRecord | LateDropCorrectionRecord;
+
+/**
+ * The schema that a value read from the `aggregates` topic must meet: a correction says so by
+ * its number. Checking against that one schema (not the union) names the field that is wrong.
+ */
+export function aggregateRecordSchemaOf(
+  value: unknown,
+): typeof windowAggregateRecordSchema | typeof lateDropCorrectionRecordSchema {
+  const n = (value as { correction?: unknown } | null)?.correction;
+  return n === undefined || n === null || n === 0
+    ? windowAggregateRecordSchema
+    : lateDropCorrectionRecordSchema;
+}
+
+export const isLateDropCorrection = (a: AggregateRecord): a is LateDropCorrectionRecord =>
+  (a.correction ?? 0) > 0;
 
 export const sessionRecordSchema = z.object({
   session_id: z.string().min(1).max(200),
@@ -38,7 +89,8 @@ export type SessionRecord = z.infer<typeof sessionRecordSchema>;
 
 /** The primary key of a window_aggregates row, as the aggregation stage keys its records. */
 export function aggregateKey(a: AggregateRecord): string {
-  return `${a.window_size}|${a.window_start}|${a.type}|${a.dimensions}|${a.source_partition}`;
+  const partial = `${a.window_size}|${a.window_start}|${a.type}|${a.dimensions}|${a.source_partition}`;
+  return isLateDropCorrection(a) ? `${partial}|late@${a.correction}` : partial;
 }
 
 /**
