@@ -3,7 +3,16 @@
 // and a fixed number of parameters however large the batch) with ON CONFLICT on the primary key:
 // events are immutable, so a replayed event changes nothing (DO NOTHING); an aggregate or a
 // session is replaced by its later version (DO UPDATE), so a replay never double counts.
-import { aggregateKey, lastPerKey, sessionChanges } from '@sluice/core';
+// A late-drop correction is a row of its own, keyed by its number beside the window's partial
+// (correction 0): only its late_dropped, with count 0 and the empty sketch, so summing a
+// window's rows adds it once and merging their sketches is unchanged by it.
+import {
+  aggregateKey,
+  HyperLogLog,
+  isLateDropCorrection,
+  lastPerKey,
+  sessionChanges,
+} from '@sluice/core';
 import { quoteIdent } from '@sluice/db';
 import pg from 'pg';
 import type { Sink, SinkFailure, SinkRecord } from './sink.ts';
@@ -31,16 +40,21 @@ ON CONFLICT (event_time, event_id) DO NOTHING`;
 
 const AGGREGATES_SQL = `
 INSERT INTO window_aggregates (window_start, window_size, type, dimensions, source_partition,
-  count, late_accepted, late_dropped, unique_users_sketch, unique_users_estimate, updated_at)
-SELECT t.ws, t.size, t.type, t.dims, t.sp, t.count, t.la, t.ld, decode(t.sketch, 'base64'),
-  t.uu, now()
-FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::int[], $6::bigint[],
-  $7::bigint[], $8::bigint[], $9::text[], $10::bigint[])
-  AS t(ws, size, type, dims, sp, count, la, ld, sketch, uu)
-ON CONFLICT (window_start, window_size, type, dimensions, source_partition) DO UPDATE SET
+  correction, count, late_accepted, late_dropped, unique_users_sketch, unique_users_estimate,
+  updated_at)
+SELECT t.ws, t.size, t.type, t.dims, t.sp, t.corr, t.count, t.la, t.ld,
+  decode(t.sketch, 'base64'), t.uu, now()
+FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::int[], $6::int[],
+  $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[])
+  AS t(ws, size, type, dims, sp, corr, count, la, ld, sketch, uu)
+ON CONFLICT (window_start, window_size, type, dimensions, source_partition, correction)
+DO UPDATE SET
   count = EXCLUDED.count, late_accepted = EXCLUDED.late_accepted,
   late_dropped = EXCLUDED.late_dropped, unique_users_sketch = EXCLUDED.unique_users_sketch,
   unique_users_estimate = EXCLUDED.unique_users_estimate, updated_at = now()`;
+
+/** What a correction row holds for unique users: a sketch of no one, neutral in any merge. */
+const EMPTY_SKETCH = new HyperLogLog().toBase64();
 
 const SESSIONS_SQL = `
 INSERT INTO sessions (session_start, session_id, user_id, session_end, duration_ms, event_count,
@@ -190,11 +204,12 @@ export function createTimescaleSink(o: TimescaleSinkOptions): Sink {
             (r) => r.data.type,
             (r) => r.data.dimensions,
             (r) => r.data.source_partition,
-            (r) => r.data.count,
-            (r) => r.data.late_accepted,
+            (r) => r.data.correction ?? 0,
+            (r) => (isLateDropCorrection(r.data) ? 0 : r.data.count),
+            (r) => (isLateDropCorrection(r.data) ? 0 : r.data.late_accepted),
             (r) => r.data.late_dropped,
-            (r) => r.data.unique_users_sketch,
-            (r) => r.data.unique_users,
+            (r) => (isLateDropCorrection(r.data) ? EMPTY_SKETCH : r.data.unique_users_sketch),
+            (r) => (isLateDropCorrection(r.data) ? 0 : r.data.unique_users),
           ],
         )),
         ...(await writeSessions(pool, sessions)),

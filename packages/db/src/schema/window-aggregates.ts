@@ -1,7 +1,13 @@
-// Partial window aggregates, one row per (window, type, dimensions, source partition).
-// Aggregation workers compute partials per input partition; readers merge them (sum counts,
-// union the HyperLogLog registers), so no partition is a hot spot and a replayed partial
-// replaces its row instead of adding to it.
+// Partial window aggregates, one row per (window, type, dimensions, source partition), plus one
+// row per late-drop correction. Aggregation workers compute partials per input partition;
+// readers merge them (sum counts, union the HyperLogLog registers), so no partition is a hot
+// spot and a replayed partial replaces its row instead of adding to it.
+//
+// A correction (correction >= 1) holds late drops of a window whose state the aggregator had
+// already purged: only late_dropped, with count 0 and the empty sketch. Its number is unique per
+// source partition, so a replay rewrites its row, and the partial's own row (correction 0) never
+// overwrites it. Readers sum count and late_dropped over all of a window's rows, and merge
+// sketches (and count partitions) over its correction-0 rows.
 import {
   bigint,
   customType,
@@ -30,11 +36,13 @@ export const windowAggregates = pgTable(
     uniqueUsersSketch: bytea('unique_users_sketch').notNull(),
     uniqueUsersEstimate: bigint('unique_users_estimate', { mode: 'number' }).notNull(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    /** 0: the partition's partial; n >= 1: that partition's n-th late-drop correction. */
+    correction: integer('correction').notNull().default(0),
   },
   (t) => [
     primaryKey({
       name: 'window_aggregates_pkey',
-      columns: [t.windowStart, t.windowSize, t.type, t.dimensions, t.sourcePartition],
+      columns: [t.windowStart, t.windowSize, t.type, t.dimensions, t.sourcePartition, t.correction],
     }),
     index('window_aggregates_size_start_idx').on(t.windowSize, t.windowStart),
   ],
