@@ -8,6 +8,7 @@ import type { Progress } from '../progress.ts';
 import {
   type BenchRecord,
   createPreloader,
+  type DataProfile,
   enrichInProcess,
   generateRaw,
   geoipDatabase,
@@ -41,6 +42,8 @@ export interface BenchContext {
   progress: Progress;
   geoip(): string;
   raw(): RawData;
+  /** What the generated events are like, once they were made. */
+  dataProfile(): DataProfile | undefined;
   enriched(): Promise<BenchRecord[]>;
   preloader(): Promise<Preloader>;
   /** Topics of one part of the run, created. */
@@ -78,6 +81,7 @@ export function createBenchContext(o: {
       }
       return raw;
     },
+    dataProfile: () => raw?.profile,
     enriched() {
       enriched ??= (async () => {
         const r = ctx.raw();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { benchResult, formatResults } from './bench-result.ts';
+import { benchResult, formatResults, isFailure } from './bench-result.ts';
 
 describe('bench result rows', () => {
   const row = benchResult(
@@ -56,6 +56,19 @@ describe('bench result rows', () => {
     expect(r.broker_cpu_ms_per_1k_events).toBeNull();
     expect(r).toMatchObject({ rate: 5000, p50_ms: 120, p99_ms: 480, latency_samples: 400 });
     expect(formatResults([r])).toMatch(/p50 120 ms, p99 480 ms/);
+  });
+
+  it('lists a stage that failed after the table, with its reason', () => {
+    const failed = {
+      stage: 'pipeline',
+      error: 'worker aggregation exited (1):\nlog',
+      load_avg: [1, 1, 1] as [number, number, number],
+    };
+    expect(isFailure(failed)).toBe(true);
+    expect(isFailure(row)).toBe(false);
+    const text = formatResults([row, failed]);
+    expect(text).toMatch(/pipeline: FAILED: worker aggregation exited \(1\):\n {2}log/);
+    expect(JSON.parse(JSON.stringify([failed]))[0]).toEqual(failed);
   });
 
   it('shows a table with one line per stage', () => {

@@ -47,6 +47,17 @@ export interface BenchResult {
   note?: string;
 }
 
+/** A stage that could not finish (a worker died, a timeout): the run goes on to the next. */
+export interface BenchFailure {
+  stage: string;
+  error: string;
+  load_avg: [number, number, number];
+}
+
+export type BenchRow = BenchResult | BenchFailure;
+
+export const isFailure = (r: BenchRow): r is BenchFailure => 'error' in r;
+
 const round = (v: number, digits: number) => Number(v.toFixed(digits));
 const per1k = (ms: number, events: number) => (events > 0 ? round((ms * 1000) / events, 1) : 0);
 
@@ -85,7 +96,8 @@ export function benchResult(m: Measurement, loadAvg: [number, number, number]): 
 }
 
 /** The results as a table for people; latency rows show p50/p99 beside the rate. */
-export function formatResults(rows: readonly BenchResult[]): string {
+export function formatResults(all: readonly BenchRow[]): string {
+  const rows = all.filter((r): r is BenchResult => !isFailure(r));
   const head = ['stage', 'events/s', 'CPU ms/1k', 'broker ms/1k', 'peak RSS MB', 'events', 's'];
   const lines = rows.map((r) => [
     r.stage,
@@ -115,6 +127,9 @@ export function formatResults(rows: readonly BenchResult[]): string {
       );
     if (r.note) out.push(`${r.stage}: ${r.note}`);
   }
+  for (const r of all)
+    if (isFailure(r))
+      out.push(`${r.stage}: FAILED: ${r.error.split('\n').slice(0, 6).join('\n  ')}`);
   return `${out.join('\n')}\n`;
 }
 

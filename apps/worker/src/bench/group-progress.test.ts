@@ -28,6 +28,20 @@ describe('topic progress of a group', () => {
     });
   });
 
+  it('has not started while every commit is at the log start', () => {
+    expect(
+      topicProgress(
+        ends,
+        new Map([
+          [0, 0],
+          [1, 10],
+          [2, 0],
+        ]),
+      ).started,
+    ).toBe(false);
+    expect(topicProgress(ends, new Map([[0, 1]])).started).toBe(true);
+  });
+
   it('is caught up when every partition is at its end', () => {
     expect(
       topicProgress(

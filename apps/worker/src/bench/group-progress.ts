@@ -22,7 +22,7 @@ export interface TopicProgress {
   /** Offsets up to the end a read_committed reader can reach. */
   end: number;
   lag: number;
-  /** True once the group has committed on any partition. */
+  /** True once the group's commits moved past the log start on any partition. */
   started: boolean;
 }
 
@@ -33,14 +33,14 @@ export function topicProgress(
 ): TopicProgress {
   let c = 0;
   let e = 0;
-  let started = false;
+  let start = 0;
   for (const p of ends) {
-    const at = committed.get(p.partition);
-    if (at !== undefined && at >= 0) started = true;
-    c += Math.min(p.high, Math.max(p.low, at ?? -1));
+    c += Math.min(p.high, Math.max(p.low, committed.get(p.partition) ?? -1));
     e += p.high;
+    start += p.low;
   }
-  return { committed: c, end: e, lag: e - c, started };
+  // A commit at the log start (a writer committing positions before it consumed) is no start.
+  return { committed: c, end: e, lag: e - c, started: c > start };
 }
 
 async function fetchCommitted(admin: Admin, gt: GroupTopic): Promise<Map<number, number>> {

@@ -12,7 +12,7 @@ import {
   createBenchContext,
 } from '../bench/bench-context.ts';
 import { BENCH_DISTRIBUTIONS } from '../bench/bench-data.ts';
-import { type BenchResult, benchResult, formatResults } from '../bench/bench-result.ts';
+import { type BenchRow, benchResult, formatResults } from '../bench/bench-result.ts';
 import { createScratch } from '../bench/bench-scratch.ts';
 import { type CpuProfile, topSelfFrames } from '../bench/cpu-profile-summary.ts';
 import { findLocalBroker, loadAverage, machineInfo } from '../bench/machine-info.ts';
@@ -152,12 +152,24 @@ async function runBench(opts: BenchOptions): Promise<void> {
     ),
   ];
   const stages = STAGES.filter((s) => (s === 'storage' ? storage.length > 0 : wanted.includes(s)));
-  const rows: BenchResult[] = [];
+  const rows: BenchRow[] = [];
   let failure: Error | undefined;
   try {
     for (const stage of stages) {
       progress(`stage ${stage}`);
-      const measured = await runStage(ctx, stage, storage);
+      let measured: Awaited<ReturnType<typeof runStage>>;
+      try {
+        measured = await runStage(ctx, stage, storage);
+      } catch (err) {
+        // A stage that cannot finish is a result too (a worker that died is a finding); the
+        // run goes on, and exits non-zero at its end.
+        await ctx.stopWorkers();
+        const message = (err as Error).message;
+        rows.push({ stage, error: message, load_avg: loadAverage() });
+        progress(`${stage}: FAILED: ${message}`);
+        failure ??= new Error(`stage ${stage} failed (see above)`);
+        continue;
+      }
       for (const mm of measured) {
         const row = benchResult(mm, loadAverage());
         rows.push(row);
@@ -166,10 +178,11 @@ async function runBench(opts: BenchOptions): Promise<void> {
         );
       }
     }
-    const p = ctx.raw();
-    progress(
-      `data as generated: ${p.profile.events} events, ${p.profile.malformed} malformed, ${p.profile.distinct_ips} distinct IPs, ${p.profile.user_agents} user agents, ${p.profile.users} users, ${p.profile.sessions} sessions`,
-    );
+    const p = ctx.dataProfile();
+    if (p)
+      progress(
+        `data as generated: ${p.events} events, ${p.malformed} malformed, ${p.distinct_ips} distinct IPs, ${p.user_agents} user agents, ${p.users} users, ${p.sessions} sessions`,
+      );
   } catch (err) {
     failure = err as Error;
   } finally {
@@ -181,7 +194,10 @@ async function runBench(opts: BenchOptions): Promise<void> {
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(formatResults(rows));
   if (opts.cpuProf) printProfiles(resolve(opts.cpuProf));
-  if (failure) throw failure;
+  if (failure) {
+    process.stderr.write(`sluice bench: ${failure.message}\n`);
+    process.exit(1);
+  }
   process.exit(0);
 }
 
