@@ -175,6 +175,56 @@ describe('aggregates.windows', () => {
     );
   });
 
+  it('adds late-drop corrections to their windows, and counts no partition, user or event for them', async () => {
+    const t = (min: number) => new Date(Date.UTC(2026, 3, 1, 10, min));
+    const row = (min: number, sourcePartition: number, correction: number, over = {}) => ({
+      windowStart: t(min),
+      windowSize: '1m',
+      dimensions: '',
+      type: 'pageview',
+      sourcePartition,
+      correction,
+      count: 0,
+      lateAccepted: 0,
+      lateDropped: 0,
+      ...users(0, 0),
+      ...over,
+    });
+    // The writers store a correction with the empty sketch; these carry users that no partial
+    // has, so a reader that merged a correction's sketch would count them.
+    const stray = users(9000, 9050);
+    await h.db.insert(windowAggregates).values([
+      row(0, 0, 0, { count: 10, lateDropped: 1, ...users(0, 10) }),
+      row(0, 1, 0, { count: 4, ...users(5, 12) }),
+      row(0, 1, 1, { lateDropped: 6, ...stray }),
+      row(0, 1, 2, { lateDropped: 2, ...stray }),
+      // From a partition that emitted no partial of this window.
+      row(0, 3, 1, { lateDropped: 5, ...stray }),
+      // A window of which every event came past retention: corrections only.
+      row(1, 2, 4, { lateDropped: 3, ...stray }),
+    ]);
+    const r = await h.viewer.aggregates.windows({
+      size: '1m',
+      from: t(0).toISOString(),
+      to: t(2).toISOString(),
+    });
+    expect(
+      r.windows.map((w) => [
+        w.windowStart,
+        w.count,
+        w.lateDropped,
+        w.partitions,
+        w.uniqueUsers,
+        w.uniqueUsersMode,
+      ]),
+    ).toEqual([
+      ['2026-04-01T10:00:00.000Z', 14, 1 + 6 + 2 + 5, 2, 12, 'exact'],
+      ['2026-04-01T10:01:00.000Z', 0, 3, 0, 0, 'exact'],
+    ]);
+    // The corrections-only window had no sketch to merge.
+    expect(r.mergedWindows).toBe(1);
+  });
+
   it('merges only the newest windows, and says which', async () => {
     const start = Date.parse('2026-02-01T00:00:00Z');
     const extra = MERGED_WINDOWS + 5;

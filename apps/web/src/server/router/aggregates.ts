@@ -1,5 +1,8 @@
 // Window aggregates merged across source partitions at read time (counts add up; unique users
 // are the union of the partitions' HyperLogLog sketches), and the live minute from Redis.
+// A window's rows are its partitions' partials (correction 0) and any late-drop corrections
+// (correction >= 1: late_dropped only, count 0, an empty sketch): counts and late counts sum
+// over all of them; sketches, partitions and the sketch budget count the partials only.
 import { HLL_SPARSE_LIMIT, HLL_STANDARD_ERROR, type WindowSize } from '@sluice/core';
 import { windowAggregates } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
@@ -22,6 +25,9 @@ export const MERGED_WINDOWS = 200;
 const SKETCH_ROW_BUDGET = 4000;
 
 const typeName = z.string().min(1).max(64);
+
+/** The users of a window that counted no event. */
+const NO_USERS = { estimate: 0, mode: 'exact', standardError: 0 } as const;
 
 // One of the configured sizes (AGG_WINDOWS), checked against the context's list.
 const input = z
@@ -66,8 +72,8 @@ export const aggregatesRouter = createTRPCRouter({
         count: sql<string>`sum(${w.count})`,
         lateAccepted: sql<string>`sum(${w.lateAccepted})`,
         lateDropped: sql<string>`sum(${w.lateDropped})`,
-        partitions: sql<number>`count(DISTINCT ${w.sourcePartition})::int`,
-        rows: sql<number>`count(*)::int`,
+        partitions: sql<number>`(count(DISTINCT ${w.sourcePartition}) FILTER (WHERE ${w.correction} = 0))::int`,
+        partials: sql<number>`(count(*) FILTER (WHERE ${w.correction} = 0))::int`,
       })
       .from(w)
       .where(filter(new Date(input.from)))
@@ -75,22 +81,26 @@ export const aggregatesRouter = createTRPCRouter({
       .orderBy(asc(w.windowStart), asc(w.type))
       .limit(20_000);
 
-    // The newest windows whose sketches fit the budget; older ones show no unique users.
+    // The newest windows whose sketches fit the budget; older ones show no unique users. A
+    // window with no partial (only corrections: every event of it came past retention) has no
+    // sketch to read, and no users.
     const merge = new Set<string>();
+    let oldest: Date | undefined;
     let budget = SKETCH_ROW_BUDGET;
     for (let i = rows.length - 1; i >= 0 && merge.size < MERGED_WINDOWS; i--) {
       const r = rows[i] as (typeof rows)[number];
-      if (r.rows > budget) break;
-      budget -= r.rows;
+      if (r.partials === 0) continue;
+      if (r.partials > budget) break;
+      budget -= r.partials;
       merge.add(`${r.windowStart.getTime()}/${r.type}`);
+      oldest = r.windowStart;
     }
     const sketches = new Map<string, Uint8Array[]>();
-    const oldest = rows[rows.length - merge.size];
-    if (merge.size > 0 && oldest) {
+    if (oldest) {
       const found = await ctx.db
         .select({ windowStart: w.windowStart, type: w.type, sketch: w.uniqueUsersSketch })
         .from(w)
-        .where(filter(oldest.windowStart));
+        .where(and(filter(oldest), eq(w.correction, 0)));
       for (const f of found) {
         const key = `${f.windowStart.getTime()}/${f.type}`;
         if (!merge.has(key)) continue;
@@ -108,7 +118,7 @@ export const aggregatesRouter = createTRPCRouter({
       mergedWindows: merge.size,
       windows: rows.map((r) => {
         const list = sketches.get(`${r.windowStart.getTime()}/${r.type}`);
-        const users = list ? mergeSketches(list) : undefined;
+        const users = list ? mergeSketches(list) : r.partials === 0 ? NO_USERS : undefined;
         return {
           windowStart: r.windowStart.toISOString(),
           type: r.type,
