@@ -66,7 +66,7 @@ async function seed(db: ReturnType<typeof createDb>, secret: string) {
     const h = new HyperLogLog();
     for (let u = 40 * p; u < 40 * p + 60; u++) h.add(`user-${u}`);
     return {
-      uniqueUsersSketch: Buffer.from(h.registers),
+      uniqueUsersSketch: Buffer.from(h.toBytes()),
       uniqueUsersEstimate: Math.round(h.estimate()),
     };
   };
