@@ -133,6 +133,7 @@ describe('groups', () => {
   it('lists the configured pipeline groups as such', async () => {
     expect(await h.viewer.groups.list()).toEqual([
       { groupId: 'blue.aggregation-workers', state: 'Not found', pipeline: true },
+      { groupId: 'blue.dlq-indexers', state: 'Not found', pipeline: true },
       { groupId: 'blue.enrichment-workers', state: 'Not found', pipeline: true },
       { groupId: GROUP, state: 'Stable', pipeline: true },
       { groupId: 'someone-else', state: 'Empty', pipeline: false },
