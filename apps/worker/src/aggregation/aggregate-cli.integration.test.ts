@@ -19,7 +19,8 @@ function aggregate(args: string[], input: string) {
       stderr += d;
     });
     child.once('error', reject);
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the last lines of stdout may still be in the pipe at exit.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
     child.stdin.end(input);
   });
 }
@@ -111,5 +112,6 @@ describe('sluice aggregate', () => {
       );
       expect([key, w.unique_users, w.unique_users_mode]).toEqual([key, users.size, 'exact']);
     }
-  });
+    // A CLI process from a cold start: 5 s (vitest's default) was not enough in a clean clone.
+  }, 60_000);
 });
