@@ -1,6 +1,9 @@
 // What every benchmark stage is given: config, the run's scratch namespace, the preloaded data
 // (made once, on first use), the workers it starts (stopped on Ctrl-C) and the broker's pid for
 // its CPU. A stage returns what it measured; bench.command.ts turns that into result rows.
+import { mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createKafka, ensureTopics } from '@sluice/kafka';
 import { brokerList, type Env } from '../env.ts';
 import { type PipelineNames, pipelineNames, pipelineTopics } from '../kafka/topics.ts';
@@ -52,6 +55,8 @@ export interface BenchContext {
   /** Stops every worker still running (the end of a stage, or Ctrl-C). */
   stopWorkers(): Promise<void>;
   brokerPid: number | undefined;
+  /** Where the workers' logs go, one file per worker (kept after the run). */
+  logDir: string;
 }
 
 export type BenchStage = (ctx: BenchContext) => Promise<Measurement[]>;
@@ -63,6 +68,8 @@ export function createBenchContext(o: {
   progress: Progress;
   brokerPid: number | undefined;
 }): BenchContext {
+  const logDir = join(tmpdir(), `sluice-${o.scratch.id}`);
+  mkdirSync(logDir, { recursive: true });
   let raw: RawData | undefined;
   let enriched: Promise<BenchRecord[]> | undefined;
   let preloader: Promise<Preloader> | undefined;
@@ -70,6 +77,7 @@ export function createBenchContext(o: {
   const workers = new Set<WorkerProcess>();
   const ctx: BenchContext = {
     ...o,
+    logDir,
     geoip: () => {
       geoip ??= geoipDatabase(o.env, o.progress);
       return geoip;
@@ -111,6 +119,7 @@ export function createBenchContext(o: {
       const w = startWorker(role, {
         env: { ...o.settings.workerEnv, ...env },
         workerId: `${o.scratch.id}-${part}-${role}`,
+        logFile: join(logDir, `${part}-${role}.log`),
         nodeArgs: o.settings.nodeArgs,
       });
       workers.add(w);

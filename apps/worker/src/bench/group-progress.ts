@@ -87,6 +87,9 @@ export interface CatchUp {
   seconds: number;
 }
 
+/** A name without the run's prefix (`bench-<id>-<part>.`, whose first dot ends it). */
+const short = (name: string) => name.slice(name.indexOf('.') + 1);
+
 export async function timeCatchUp(o: CatchUpOptions): Promise<CatchUp> {
   const pollMs = o.pollMs ?? 100;
   const deadline = Date.now() + o.timeoutMs;
@@ -115,8 +118,15 @@ export async function timeCatchUp(o: CatchUpOptions): Promise<CatchUp> {
       );
     if (Date.now() - lastReport > 5000) {
       lastReport = Date.now();
+      const behind = o.watch
+        .map((gt, i) => ({ gt, lag: states[i]?.lag ?? 0 }))
+        .filter((b, i) => i > 0 && b.lag > 0)
+        .map(
+          (b) =>
+            `${short(b.gt.group)} on ${short(b.gt.topic)} lags ${b.lag.toLocaleString('en-US')}`,
+        );
       o.progress(
-        `${input.group}: ${first.committed.toLocaleString('en-US')} of ${first.end.toLocaleString('en-US')} committed`,
+        `${short(input.group)}: ${first.committed.toLocaleString('en-US')} of ${first.end.toLocaleString('en-US')} committed${behind.length > 0 ? `; ${behind.join(', ')}` : ''}`,
       );
     }
     await new Promise((r) => setTimeout(r, pollMs));

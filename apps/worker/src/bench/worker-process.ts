@@ -2,6 +2,7 @@
 // so the figures are for what ships. Its log is kept (the last lines, for errors), its CPU and
 // peak RSS are read from /proc, and it is stopped with SIGTERM like any orchestrator would.
 import { type ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { childProcessEnv } from '../env.ts';
 import { findRepoRoot } from '../stack/stack-paths.ts';
@@ -28,6 +29,8 @@ export const sluiceBin = () => join(findRepoRoot(), 'apps', 'worker', 'bin', 'sl
 export interface SpawnOptions {
   env: Record<string, string>;
   workerId: string;
+  /** Where its whole log goes (stderr), besides the last lines kept in memory. */
+  logFile?: string;
   /** Extra node options (the profiler's). */
   nodeArgs?: string[];
 }
@@ -47,14 +50,17 @@ export function startWorker(role: string, o: SpawnOptions): WorkerProcess {
   const lines: string[] = [];
   let partial = '';
   let port: number | undefined;
+  const log = o.logFile ? createWriteStream(o.logFile) : undefined;
   child.stdout?.resume();
   const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   let exitCode: number | null | undefined;
   void exited.then((c) => {
     exitCode = c;
+    log?.end();
   });
   const ready = new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (chunk: Buffer) => {
+      log?.write(chunk);
       const text = partial + chunk.toString('utf8');
       const parts = text.split('\n');
       partial = parts.pop() ?? '';
