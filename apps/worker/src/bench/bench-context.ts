@@ -20,6 +20,7 @@ import {
 } from './bench-data.ts';
 import type { Measurement } from './bench-result.ts';
 import type { Scratch } from './bench-scratch.ts';
+import { loadAverage } from './machine-info.ts';
 import { type ProcessUsage, tryReadUsage } from './proc-usage.ts';
 import { startWorker, type WorkerProcess } from './worker-process.ts';
 
@@ -142,14 +143,16 @@ export function usageWindow(workers: readonly WorkerProcess[], brokerPid: number
   });
   let start: { workers: ProcessUsage[]; broker: ProcessUsage | undefined } | undefined;
   let end: typeof start;
+  let loadAvg: [number, number, number] | undefined;
   return {
     start() {
       start = read();
     },
     end() {
       end = read();
+      loadAvg = loadAverage();
     },
-    figures(): Pick<Measurement, 'cpuMs' | 'peakRssMb' | 'brokerCpuMs'> {
+    figures(): Pick<Measurement, 'cpuMs' | 'peakRssMb' | 'brokerCpuMs' | 'loadAvg'> {
       if (!start || !end) throw new Error('usage window not closed');
       const cpuMs: Record<string, number> = {};
       const peakRssMb: Record<string, number> = {};
@@ -159,7 +162,7 @@ export function usageWindow(workers: readonly WorkerProcess[], brokerPid: number
       });
       const brokerCpuMs =
         start.broker && end.broker ? end.broker.cpuMs - start.broker.cpuMs : undefined;
-      return { cpuMs, peakRssMb, brokerCpuMs };
+      return { cpuMs, peakRssMb, brokerCpuMs, loadAvg };
     },
   };
 }

@@ -21,6 +21,8 @@ export interface Measurement {
   /** Counts read back from the stores (how many each holds), where a stage checks them. */
   stored?: Record<string, number>;
   note?: string;
+  /** The load average when the window closed (else when the row is made). */
+  loadAvg?: [number, number, number];
 }
 
 export interface BenchResult {
@@ -80,7 +82,7 @@ export function benchResult(m: Measurement, loadAvg: [number, number, number]): 
       cpu_ms_per_1k_events: per1k(m.cpuMs[role] ?? 0, m.events),
       peak_rss_mb: round(m.peakRssMb[role] ?? 0, 1),
     })),
-    load_avg: loadAvg,
+    load_avg: m.loadAvg ?? loadAvg,
   };
   if (m.latency) {
     row.rate = m.latency.rate;

@@ -6,6 +6,7 @@
 import { createStageConsumer, type StageConsumer } from '@sluice/kafka';
 import type { BenchContext } from '../bench-context.ts';
 import type { Measurement } from '../bench-result.ts';
+import { loadAverage } from '../machine-info.ts';
 import { readUsage } from '../proc-usage.ts';
 import { spawnSluice } from '../worker-process.ts';
 
@@ -113,6 +114,7 @@ export async function benchRawConsume(ctx: BenchContext): Promise<Measurement[]>
       cpuMs: { reader: report.cpuMs },
       peakRssMb: { reader: report.peakRssMb },
       measuredBy: "the consumer's own count, first batch to last event",
+      loadAvg: loadAverage(),
       note: `batches of up to ${ctx.env.ENRICH_MAX_BATCH} (ENRICH_MAX_BATCH), ${report.parsed} of ${raw.records.length} values parsed as JSON`,
     },
   ];
