@@ -53,7 +53,10 @@ export const motoService: StackService = {
   ],
 
   async health(ctx) {
-    const res = await httpGet(`http://127.0.0.1:${port(ctx)}/moto-api/data.json`);
+    // The dashboard page, not /moto-api/data.json: that one serialises every backend's state
+    // and answers 500 for good once a bucket was deleted while moto still held its objects
+    // (MissingBucket), which then failed every later `stack up`.
+    const res = await httpGet(`http://127.0.0.1:${port(ctx)}/moto-api/`);
     if (res?.status === 200)
       return { healthy: true, detail: `moto ${MOTO_VERSION} (S3, CloudWatch)` };
     return { healthy: false, detail: res ? `HTTP ${res.status}` : 'no answer' };
