@@ -174,7 +174,12 @@ describe('overview.summary stage rates', () => {
       if (!r.stages.ok) throw new Error(r.stages.error);
       expect(r.stages.until).toBe('2026-03-01T10:29:50.000Z');
       expect(r.stages.stages.map((s) => [s.stage, s.group, s.reporting, s.perSecond])).toEqual([
-        ['enrichment', 'blue.enrichment-workers', true, { in: 200, out: 199, dlq: 1, duplicate: 0 }],
+        [
+          'enrichment',
+          'blue.enrichment-workers',
+          true,
+          { in: 200, out: 199, dlq: 1, duplicate: 0 },
+        ],
         ['aggregation', 'blue.aggregation-workers', true, { in: 199, out: 6, late: 0.5 }],
         ['storage', 'blue.storage-writers', false, { in: null, out: null, dlq: null }],
       ]);
