@@ -67,17 +67,20 @@ export interface AggregateTopic {
   windows: Map<string, MergedWindow>;
   /** `${size}|${start}|${type}|${partition}` of every partial whose last record is final. */
   finalPartials: Set<string>;
+  /** Partials whose last record counts late-accepted events: key → that count. */
+  lateAcceptedPartials: Map<string, number>;
   records: number;
 }
 
 /** The aggregates topic as committed: the last record per key, merged per window. */
 export async function aggregateTopic(run: ChaosRun): Promise<AggregateTopic> {
-  const records = await readTopic(run.names.topics.aggregates, 1, { settleMs: 1500 });
+  const records = await readTopic(run.names.topics.aggregates, 1, { settleMs: 3_000 });
   const last = new Map<string, Record<string, unknown>>();
   for (const r of records)
     if (r.key !== null && r.value !== null) last.set(r.key, JSON.parse(r.value.toString()));
   const windows = new Map<string, MergedWindow>();
   const finalPartials = new Set<string>();
+  const lateAcceptedPartials = new Map<string, number>();
   for (const v of last.values()) {
     const key = `${v.window_size}|${v.window_start}|${v.type}`;
     const isCorrection = v.correction !== undefined;
@@ -89,8 +92,10 @@ export async function aggregateTopic(run: ChaosRun): Promise<AggregateTopic> {
       final: v.final === true,
     });
     if (v.final === true && !isCorrection) finalPartials.add(`${key}|${v.source_partition}`);
+    if (!isCorrection && Number(v.late_accepted) > 0)
+      lateAcceptedPartials.set(`${key}|${v.source_partition}`, Number(v.late_accepted));
   }
-  return { windows, finalPartials, records: records.length };
+  return { windows, finalPartials, lateAcceptedPartials, records: records.length };
 }
 
 export interface StoredSession {
@@ -218,7 +223,10 @@ export async function redisRealtime(run: ChaosRun): Promise<Map<string, StoredMi
   return minutes;
 }
 
-/** Every committed record of a topic, read until `expected` arrived and nothing more came. */
+/**
+ * Every committed record of a topic, read until `expected` arrived and nothing more came for a
+ * few seconds (more than `expected` are duplicates); the timeout grows with the count.
+ */
 export async function topicRecords(topic: string, expected: number) {
-  return readTopic(topic, expected, { timeoutMs: 60_000, settleMs: 2_000 });
+  return readTopic(topic, expected, { timeoutMs: 60_000 + expected * 2, settleMs: 3_000 });
 }

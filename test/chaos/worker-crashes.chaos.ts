@@ -28,9 +28,9 @@ const bounds = {
   sizesMs: { '1m': 60_000, '5m': 300_000, '1h': 3_600_000 },
   // Above the generator's disorder (5 s): in the ground truth no event is late.
   maxOutOfOrderMs: 10_000,
-  // A partition idle longer than AGG_IDLE_TIMEOUT mid-run (its upstream worker was killed)
-  // closes its windows early; later events then update them as late-accepted rather than being
-  // dropped, so counts stay comparable whatever the kills did to the timing.
+  // Generous: an event that the stages' interleaving made late (see partition-keeping.chaos.ts)
+  // is still counted, so counts stay comparable with the production-order truth; late-accepted
+  // counts are compared with the truth over the aggregation's input as committed.
   allowedLatenessMs: 600_000,
   sessionGapMs: 30 * 60_000,
 };
@@ -44,8 +44,10 @@ const run = createChaosRun('crash', {
   AGG_MAX_OUT_OF_ORDER: '10s',
   AGG_ALLOWED_LATENESS: '10m',
   AGG_LATE_POLICY: 'drop',
-  // Short, so the last windows close soon after traffic stops.
-  AGG_IDLE_TIMEOUT: '15s',
+  // Longer than a partition may stall while its upstream worker is replaced (the goal is under
+  // 20 s), so no window closes early mid-run; short enough that the last windows close soon
+  // after traffic stops.
+  AGG_IDLE_TIMEOUT: '30s',
   AGG_SESSION_GAP: '30m',
   AGG_RETENTION: '1h',
   STORAGE_MAX_BATCH: '1000',

@@ -1,0 +1,70 @@
+// The premise behind per-partition watermarks across stages: events.raw and events.enriched are
+// both keyed by session_id (DESIGN.md, Topology), so an event read from events.raw partition p
+// must be written to events.enriched partition p. Then each enriched partition is fed by exactly
+// one raw partition, in its order, and its disorder is the producers' own.
+//
+// BUG, shown here: the records of events.raw are partitioned by the Java-compatible murmur2 hash
+// (@sluice/kafka's createProducer, so `sluice produce`, uses the KafkaJS-compatible producer,
+// which sets partitioner=murmur2_random), while the stages' transactional producer
+// (packages/kafka/src/transactional-producer.ts, createTransactionalProducer: no `partitioner`
+// and no partition on the enriched records) uses librdkafka's default, consistent_random
+// (CRC32). So about (n-1)/n of the events change partition, every enriched partition interleaves
+// all raw partitions, and when one enrichment worker stalls (a kill: its partitions move after
+// 8-20 s) the events of its partitions reach the aggregation seconds behind the others': in the
+// long worker-crash run 15,180 on-time events were counted late_accepted (with the default
+// AGG_ALLOWED_LATENESS=0s they would have been dropped). Marked `fails` so `pnpm test:chaos`
+// stays usable in CI while it shows the bug; once the enriched records keep their partition,
+// this test fails as a reminder to drop `.fails`.
+import { createProducer } from '@sluice/kafka';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
+import { startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { createChaosRun } from './chaos-run.ts';
+import { generateTraffic } from './traffic.ts';
+
+const run = createChaosRun('partitions', { TOPIC_PARTITIONS: '6' });
+let worker: Worker | undefined;
+
+beforeAll(() => run.setUp(), 180_000);
+afterAll(async () => {
+  worker?.child.kill('SIGKILL');
+  await run.cleanUp();
+}, 120_000);
+
+const idOf = (value: Buffer | null) =>
+  (JSON.parse(value?.toString() ?? '{}') as { event_id: string }).event_id;
+
+describe('chaos premise: enrichment keeps each event in its partition', () => {
+  it.fails('writes every event to the events.enriched partition it was read from', async () => {
+    const { topics, groups } = run.names;
+    const traffic = generateTraffic(3_000, 1, 0);
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await producer.send({ topic: topics.raw, messages: traffic.records });
+    await producer.disconnect();
+    worker = startSluice(
+      ['worker', 'enrichment', '--metrics-port', '0', '--worker-id', 'partitions'],
+      run.env,
+    );
+    await waitFor(
+      'the worker to enrich everything',
+      async () => (await groupLag(groups.enrichment, topics.raw)) === 0,
+    );
+    worker.child.kill('SIGTERM');
+    expect(await worker.exited).toBe(0);
+
+    const raw = new Map(
+      (await readTopic(topics.raw, traffic.records.length)).map((r) => [
+        idOf(r.value),
+        r.partition,
+      ]),
+    );
+    const enriched = await readTopic(topics.enriched, traffic.events.length);
+    expect(enriched.length).toBe(traffic.events.length);
+    const moved = enriched.filter((r) => raw.get(idOf(r.value)) !== r.partition);
+    console.log(
+      `events whose enriched partition is not their raw partition: ${moved.length} of ${enriched.length}`,
+    );
+    expect(moved.length).toBe(0);
+  });
+});
