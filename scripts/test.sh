@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 pnpm exec biome ci .
 pnpm exec turbo run typecheck --output-logs=errors-only
 pnpm sluice stack up
+pnpm sluice bench --quick
 # Each package also writes a JSON report, so the failures can be listed again at the very end.
 rm -f ./*/*/test-results/vitest.json test/test-results/vitest.json
 status=0
