@@ -53,8 +53,10 @@ export interface BenchContext {
   /** Topics of one part of the run, created. */
   topics(part: string): Promise<PipelineNames & { prefix: string }>;
   startWorker(role: string, part: string, env: Record<string, string>): WorkerProcess;
-  /** Stops every worker still running (the end of a stage, or Ctrl-C). */
+  /** Stops every worker still running (the end of a stage). */
   stopWorkers(): Promise<void>;
+  /** Ctrl-C: stops the workers, and no topic or worker is created after it. */
+  interrupt(): Promise<void>;
   brokerPid: number | undefined;
   /** Where the workers' logs go, one file per worker (kept after the run). */
   logDir: string;
@@ -76,6 +78,10 @@ export function createBenchContext(o: {
   let preloader: Promise<Preloader> | undefined;
   let geoip: string | undefined;
   const workers = new Set<WorkerProcess>();
+  let interrupted = false;
+  const refuseIfInterrupted = () => {
+    if (interrupted) throw new Error('interrupted');
+  };
   const ctx: BenchContext = {
     ...o,
     logDir,
@@ -108,6 +114,7 @@ export function createBenchContext(o: {
       return preloader;
     },
     async topics(part) {
+      refuseIfInterrupted();
       const prefix = o.scratch.topicPrefix(part);
       const names = pipelineNames(prefix);
       await ensureTopics(
@@ -117,6 +124,7 @@ export function createBenchContext(o: {
       return { ...names, prefix };
     },
     startWorker(role, part, env) {
+      refuseIfInterrupted();
       const w = startWorker(role, {
         env: { ...o.settings.workerEnv, ...env },
         workerId: `${o.scratch.id}-${part}-${role}`,
@@ -125,6 +133,10 @@ export function createBenchContext(o: {
       });
       workers.add(w);
       return w;
+    },
+    async interrupt() {
+      interrupted = true;
+      await ctx.stopWorkers();
     },
     async stopWorkers() {
       const all = [...workers];

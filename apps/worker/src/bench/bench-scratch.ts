@@ -47,6 +47,11 @@ export function createScratch(env: Env): Scratch {
   let admin: Promise<Admin> | undefined;
   let bucket: Promise<string> | undefined;
   const redisPrefixes: string[] = [];
+  /** Once clean-up began, nothing new is created (a stage still running after Ctrl-C). */
+  let closed = false;
+  const open = (what: string) => {
+    if (closed) throw new Error(`not creating ${what}: the run is being cleaned up`);
+  };
   const s3 = () =>
     new S3Client({
       endpoint: env.AWS_ENDPOINT_URL || undefined,
@@ -61,6 +66,7 @@ export function createScratch(env: Env): Scratch {
     id,
     topicPrefix: (part) => `${id}-${part}.`,
     async schema(part) {
+      open('a schema');
       const name = `${sqlId}_${part.replaceAll('-', '_')}`;
       defer(`schema ${name}`, async () => {
         const c = new pg.Client({ connectionString: env.DATABASE_URL });
@@ -102,6 +108,7 @@ export function createScratch(env: Env): Scratch {
       return name;
     },
     async archiveUrl(part) {
+      open('a bucket');
       bucket ??= (async () => {
         const client = s3();
         await client.send(new CreateBucketCommand({ Bucket: id }));
@@ -121,6 +128,7 @@ export function createScratch(env: Env): Scratch {
     },
     defer,
     async cleanup() {
+      closed = true;
       const failed: string[] = [];
       const run = async (what: string, fn: () => Promise<void>) => {
         try {
@@ -132,10 +140,21 @@ export function createScratch(env: Env): Scratch {
       for (const r of removals.splice(0).reverse()) await run(r.what, r.fn);
       await run('topics and groups', async () => {
         const a = await scratch.admin();
-        const groups = (await a.listGroups()).groups
-          .map((g) => g.groupId)
-          .filter((g) => g.startsWith(`${id}-`));
-        if (groups.length > 0) await a.deleteGroups(groups);
+        // A member that died without leaving keeps its group non-empty until its session
+        // times out (10 s): ask again until then.
+        for (let attempt = 1; ; attempt++) {
+          const groups = (await a.listGroups()).groups
+            .map((g) => g.groupId)
+            .filter((g) => g.startsWith(`${id}-`));
+          if (groups.length === 0) break;
+          try {
+            await a.deleteGroups(groups);
+            break;
+          } catch (err) {
+            if (attempt >= 10) throw err;
+            await new Promise((r) => setTimeout(r, 2000));
+          }
+        }
         const topics = (await a.listTopics()).filter((t) => t.startsWith(`${id}-`));
         if (topics.length > 0) await a.deleteTopics({ topics, timeout: 30_000 });
       });

@@ -123,20 +123,21 @@ async function runBench(opts: BenchOptions): Promise<void> {
     progress,
     brokerPid: findLocalBroker()?.pid,
   });
-  let interrupted = false;
+  // The first signal stops the workers and lets the run wind down through its own clean-up
+  // (no stage starts after it); a second one removes what was created at once and exits.
+  let interrupted: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (interrupted) return;
-    interrupted = true;
-    progress(`${signal}: stopping the workers and removing what this run created`);
-    void (async () => {
-      await ctx.stopWorkers();
-      const failed = await scratch.cleanup();
-      for (const f of failed) progress(`not removed: ${f}`);
-      process.exit(130);
-    })();
+    if (interrupted) {
+      progress(`${signal} again: removing what this run created now`);
+      void scratch.cleanup().finally(() => process.exit(130));
+      return;
+    }
+    interrupted = signal;
+    progress(`${signal}: stopping the workers; what this run created is removed next`);
+    void ctx.interrupt();
   };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 
   // A quick run's storage stage is the writer with every sink (storage:all) unless asked.
   const storageAll = quick && opts.stage === undefined ? ['all' as const] : [...STORAGE_VARIANTS];
@@ -156,6 +157,7 @@ async function runBench(opts: BenchOptions): Promise<void> {
   let failure: Error | undefined;
   try {
     for (const stage of stages) {
+      if (interrupted) break;
       progress(`stage ${stage}`);
       let measured: Awaited<ReturnType<typeof runStage>>;
       try {
@@ -191,6 +193,7 @@ async function runBench(opts: BenchOptions): Promise<void> {
     const failed = await scratch.cleanup();
     for (const f of failed) progress(`not removed: ${f}`);
   }
+  if (interrupted) process.exit(130);
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(formatResults(rows));
   if (opts.cpuProf) printProfiles(resolve(opts.cpuProf));
