@@ -16,7 +16,7 @@ describe('topic progress of a group', () => {
         [1, 50],
       ]),
     );
-    expect(p).toEqual({ committed: 110, end: 150, lag: 40, started: true });
+    expect(p).toEqual({ committed: 110, end: 150, lag: 40, logStart: 10, started: true });
   });
 
   it('counts a partition without a commit (absent or -1) from its log start, not from 0', () => {
@@ -24,6 +24,7 @@ describe('topic progress of a group', () => {
       committed: 10,
       end: 150,
       lag: 140,
+      logStart: 10,
       started: false,
     });
   });

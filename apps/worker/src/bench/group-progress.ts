@@ -22,6 +22,8 @@ export interface TopicProgress {
   /** Offsets up to the end a read_committed reader can reach. */
   end: number;
   lag: number;
+  /** Offsets up to the log start: what a group that committed nothing has done. */
+  logStart: number;
   /** True once the group's commits moved past the log start on any partition. */
   started: boolean;
 }
@@ -40,7 +42,7 @@ export function topicProgress(
     start += p.low;
   }
   // A commit at the log start (a writer committing positions before it consumed) is no start.
-  return { committed: c, end: e, lag: e - c, started: c > start };
+  return { committed: c, end: e, lag: e - c, logStart: start, started: c > start };
 }
 
 async function fetchCommitted(admin: Admin, gt: GroupTopic): Promise<Map<number, number>> {
@@ -73,6 +75,8 @@ export interface CatchUpOptions {
   watch: GroupTopic[];
   pollMs?: number;
   timeoutMs: number;
+  /** When the workers were ready (performance.now()), before they committed anything. */
+  readyAt: number;
   /** At the first commit seen and when caught up: the stage samples its processes there. */
   onStart(): void;
   onEnd(): void;
@@ -85,6 +89,11 @@ export interface CatchUp {
   /** Input records committed within the window. */
   events: number;
   seconds: number;
+  /**
+   * The group caught up in the very commit first seen (a small input, a writer's commit
+   * interval): the window then runs from the workers' readiness, start-up of the group included.
+   */
+  fromReady: boolean;
 }
 
 /** A name without the run's prefix (`bench-<id>-<part>.`, whose first dot ends it). */
@@ -102,13 +111,20 @@ export async function timeCatchUp(o: CatchUpOptions): Promise<CatchUp> {
     const states = await Promise.all(o.watch.map((gt) => readProgress(o.admin, gt)));
     const now = performance.now();
     const first = states[0] as TopicProgress;
+    const caughtUp = states.every((s) => s.lag === 0);
     if (!start && first.started) {
+      if (caughtUp) {
+        o.onEnd();
+        const events = first.end - first.logStart;
+        return { events, seconds: (now - o.readyAt) / 1000, fromReady: true };
+      }
       o.onStart();
       start = { at: now, committed: first.committed };
     }
-    if (start && states.every((s) => s.lag === 0)) {
+    if (start && caughtUp) {
       o.onEnd();
-      return { events: first.end - start.committed, seconds: (now - start.at) / 1000 };
+      const events = first.end - start.committed;
+      return { events, seconds: (now - start.at) / 1000, fromReady: false };
     }
     if (Date.now() > deadline)
       throw new Error(
