@@ -57,7 +57,8 @@ export interface BenchContext {
   stopWorkers(): Promise<void>;
   /** Ctrl-C: stops the workers, and no topic or worker is created after it. */
   interrupt(): Promise<void>;
-  brokerPid: number | undefined;
+  /** The broker processes of the configured cluster on this machine (none: not measured). */
+  brokerPids: number[];
   /** Where the workers' logs go, one file per worker (kept after the run). */
   logDir: string;
 }
@@ -69,7 +70,7 @@ export function createBenchContext(o: {
   settings: BenchSettings;
   scratch: Scratch;
   progress: Progress;
-  brokerPid: number | undefined;
+  brokerPids: number[];
 }): BenchContext {
   const logDir = join(tmpdir(), `sluice-${o.scratch.id}`);
   mkdirSync(logDir, { recursive: true });
@@ -147,12 +148,19 @@ export function createBenchContext(o: {
   return ctx;
 }
 
-/** CPU and peak RSS of a stage's workers (and the broker's CPU) between two readings. */
-export function usageWindow(workers: readonly WorkerProcess[], brokerPid: number | undefined) {
-  const read = () => ({
-    workers: workers.map((w) => w.usage()),
-    broker: brokerPid === undefined ? undefined : tryReadUsage(brokerPid),
-  });
+/** CPU and peak RSS of a stage's workers (and the brokers' CPU) between two readings. */
+export function usageWindow(workers: readonly WorkerProcess[], brokerPids: readonly number[]) {
+  const read = () => {
+    const brokers = brokerPids.map((pid) => tryReadUsage(pid));
+    return {
+      workers: workers.map((w) => w.usage()),
+      // Only when every broker could be read (none restarted meanwhile).
+      broker:
+        brokers.length > 0 && brokers.every((b) => b !== undefined)
+          ? { cpuMs: brokers.reduce((n, b) => n + (b?.cpuMs ?? 0), 0), peakRssMb: 0 }
+          : undefined,
+    };
+  };
   let start: { workers: ProcessUsage[]; broker: ProcessUsage | undefined } | undefined;
   let end: typeof start;
   let loadAvg: [number, number, number] | undefined;

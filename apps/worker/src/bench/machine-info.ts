@@ -1,8 +1,8 @@
 // What a benchmark figure was measured on: the machine, the versions and the load, printed beside
 // every result. The Kafka client's librdkafka version is read from its package metadata (this
 // module must not load the client: @sluice/kafka is the only code that does); the broker's
-// version and pid from its process on this machine, when it runs here.
-import { readdirSync, readFileSync } from 'node:fs';
+// version and pids from its processes on this machine, when it runs here.
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -34,20 +34,76 @@ export function kafkaClientVersion(repoRoot: string): string {
   }
 }
 
-/** The broker's pid and version, when a broker (kafka.Kafka) runs on this machine. */
-export function findLocalBroker(): { pid: number; version: string } | undefined {
+/**
+ * Inodes of the sockets listening on `port` in a /proc/net/tcp or tcp6 table (state 0A), for
+ * telling which process serves a broker address.
+ */
+export function listeningInodes(table: string, port: number): Set<string> {
+  const out = new Set<string>();
+  for (const line of table.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    const local = f[1];
+    if (!local || f[3] !== '0A') continue;
+    if (Number.parseInt(local.slice(local.lastIndexOf(':') + 1), 16) === port && f[9])
+      out.add(f[9]);
+  }
+  return out;
+}
+
+const readOr = (path: string, fallback = '') => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
+};
+
+/**
+ * The broker processes (kafka.Kafka) on this machine that serve the configured broker addresses,
+ * found by their listening sockets: another cluster on this machine (a test's) is not ours.
+ */
+export function findLocalBrokers(addresses: readonly string[]): LocalBroker[] {
+  const ports = addresses.flatMap((a) => {
+    const m = /^(127\.\d+\.\d+\.\d+|localhost|\[::1\]|::1):(\d+)$/.exec(a);
+    return m ? [Number(m[2])] : [];
+  });
+  if (ports.length === 0) return [];
+  const tables = readOr('/proc/net/tcp') + readOr('/proc/net/tcp6');
+  const wanted = new Map<string, number>();
+  for (const port of ports)
+    for (const inode of listeningInodes(tables, port)) wanted.set(inode, port);
+  const found: LocalBroker[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    let cmd: string[];
+    const cmd = readOr(`/proc/${entry}/cmdline`).split('\0');
+    if (!cmd.includes('kafka.Kafka')) continue;
+    let fds: string[];
     try {
-      cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+      fds = readdirSync(`/proc/${entry}/fd`);
     } catch {
       continue;
     }
-    if (!cmd.includes('kafka.Kafka')) continue;
-    return { pid: Number(entry), version: brokerVersion(cmd) };
+    for (const fd of fds) {
+      let target: string;
+      try {
+        target = readlinkSync(`/proc/${entry}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      const port = wanted.get(/^socket:\[(\d+)\]$/.exec(target)?.[1] ?? '');
+      if (port !== undefined) {
+        found.push({ pid: Number(entry), version: brokerVersion(cmd), port });
+        break;
+      }
+    }
   }
-  return undefined;
+  return found;
+}
+
+export interface LocalBroker {
+  pid: number;
+  version: string;
+  port: number;
 }
 
 /** From the broker's class path: kafka-server-<v>.jar or kafka_<scala>-<v>.jar. */
@@ -73,15 +129,17 @@ export function brokerVersion(cmd: readonly string[]): string {
   return 'unknown';
 }
 
-export function machineInfo(repoRoot: string): MachineInfo {
+export function machineInfo(repoRoot: string, brokers: readonly LocalBroker[]): MachineInfo {
   const cpu = cpus();
-  const broker = findLocalBroker();
   return {
     cores: cpu.length,
     cpuModel: cpu[0]?.model.trim() ?? 'unknown',
     memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
     node: process.version,
     kafkaClient: kafkaClientVersion(repoRoot),
-    kafka: broker ? `${broker.version} (broker pid ${broker.pid} on this machine)` : 'not local',
+    kafka:
+      brokers.length > 0
+        ? `${brokers[0]?.version} (${brokers.map((b) => `broker pid ${b.pid} on :${b.port}`).join(', ')}, this machine)`
+        : 'not on this machine (broker CPU not measured)',
   };
 }

@@ -15,7 +15,7 @@ import { BENCH_DISTRIBUTIONS } from '../bench/bench-data.ts';
 import { type BenchRow, benchResult, formatResults } from '../bench/bench-result.ts';
 import { createScratch } from '../bench/bench-scratch.ts';
 import { type CpuProfile, topSelfFrames } from '../bench/cpu-profile-summary.ts';
-import { findLocalBroker, loadAverage, machineInfo } from '../bench/machine-info.ts';
+import { findLocalBrokers, loadAverage, machineInfo } from '../bench/machine-info.ts';
 import { benchAggregation } from '../bench/stages/aggregation.ts';
 import { benchEnrichment } from '../bench/stages/enrichment.ts';
 import { benchLatency } from '../bench/stages/latency.ts';
@@ -107,7 +107,8 @@ async function runBench(opts: BenchOptions): Promise<void> {
   const workerEnv = loadEnv(childProcessEnv(settings.workerEnv));
   const progress = stderrProgress();
   const root = findRepoRoot();
-  const m = machineInfo(root);
+  const brokers = findLocalBrokers(brokerList(env));
+  const m = machineInfo(root, brokers);
   const header = [
     `machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB; load average ${loadAverage().join(' ')}`,
     `versions: Node ${m.node}; ${m.kafkaClient}; Kafka ${m.kafka}`,
@@ -121,7 +122,7 @@ async function runBench(opts: BenchOptions): Promise<void> {
     settings,
     scratch,
     progress,
-    brokerPid: findLocalBroker()?.pid,
+    brokerPids: brokers.map((b) => b.pid),
   });
   // The first signal stops the workers and lets the run wind down through its own clean-up
   // (no stage starts after it); a second one removes what was created at once and exits.

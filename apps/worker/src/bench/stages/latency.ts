@@ -143,7 +143,7 @@ export async function benchLatency(ctx: BenchContext): Promise<Measurement[]> {
     probe.seen.elasticsearch.length = 0;
 
     ctx.progress(`latency: ${rate} events/s for ${durationS} s`);
-    const usage = usageWindow(workers, ctx.brokerPid);
+    const usage = usageWindow(workers, ctx.brokerPids);
     usage.start();
     const count = Math.round(rate * durationS);
     let producing = true;

@@ -24,10 +24,10 @@ export async function timeWorkers(
   try {
     await Promise.all(workers.map((w) => w.ready));
     ctx.progress(`${o.stage}: ${o.roles.join(', ')} running; timing until caught up`);
-    const fromReady = usageWindow(workers, ctx.brokerPid);
+    const fromReady = usageWindow(workers, ctx.brokerPids);
     fromReady.start();
     const readyAt = performance.now();
-    const usage = usageWindow(workers, ctx.brokerPid);
+    const usage = usageWindow(workers, ctx.brokerPids);
     const r = await timeCatchUp({
       admin: await ctx.scratch.admin(),
       watch: o.watch,
