@@ -55,6 +55,8 @@ export interface BenchContext {
   startWorker(role: string, part: string, env: Record<string, string>): WorkerProcess;
   /** Stops every worker still running (the end of a stage). */
   stopWorkers(): Promise<void>;
+  /** Every worker started in this run: pid → `<part>/<role>` (to name profiles). */
+  workerNames(): ReadonlyMap<number, string>;
   /** Ctrl-C: stops the workers, and no topic or worker is created after it. */
   interrupt(): Promise<void>;
   /** The broker processes of the configured cluster on this machine (none: not measured). */
@@ -79,6 +81,7 @@ export function createBenchContext(o: {
   let preloader: Promise<Preloader> | undefined;
   let geoip: string | undefined;
   const workers = new Set<WorkerProcess>();
+  const names = new Map<number, string>();
   let interrupted = false;
   const refuseIfInterrupted = () => {
     if (interrupted) throw new Error('interrupted');
@@ -133,8 +136,10 @@ export function createBenchContext(o: {
         nodeArgs: o.settings.nodeArgs,
       });
       workers.add(w);
+      names.set(w.pid, `${part}/${role}`);
       return w;
     },
+    workerNames: () => names,
     async interrupt() {
       interrupted = true;
       await ctx.stopWorkers();

@@ -16,6 +16,7 @@ import { type BenchRow, benchResult, formatResults } from '../bench/bench-result
 import { createScratch } from '../bench/bench-scratch.ts';
 import { type CpuProfile, topSelfFrames } from '../bench/cpu-profile-summary.ts';
 import { findLocalBrokers, loadAverage, machineInfo } from '../bench/machine-info.ts';
+import { KNOWN_STAGES, planStages, type StorageVariant } from '../bench/stage-plan.ts';
 import { benchAggregation } from '../bench/stages/aggregation.ts';
 import { benchEnrichment } from '../bench/stages/enrichment.ts';
 import { benchLatency } from '../bench/stages/latency.ts';
@@ -24,10 +25,7 @@ import { benchRawConsume, consumeAndParse } from '../bench/stages/raw-consume.ts
 import { brokerList, childProcessEnv, type Env, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
 import { findRepoRoot } from '../stack/stack-paths.ts';
-import { benchStorage, STORAGE_VARIANTS, type StorageVariant } from '../storage/storage-bench.ts';
-
-const STAGES = ['raw-consume', 'enrichment', 'aggregation', 'storage', 'pipeline', 'latency'];
-const KNOWN = [...STAGES, ...STORAGE_VARIANTS.map((v) => `storage:${v}`)];
+import { benchStorage } from '../storage/storage-bench.ts';
 
 function count(name: string) {
   return (v: string) => {
@@ -40,10 +38,10 @@ function count(name: string) {
 
 function stageList(v: string): string[] {
   const list = v.split(',').map((s) => s.trim());
-  const unknown = list.filter((s) => !KNOWN.includes(s));
+  const unknown = list.filter((s) => !KNOWN_STAGES.includes(s));
   if (unknown.length > 0)
     throw new InvalidArgumentError(
-      `unknown stage ${unknown.join(', ')}; one of ${KNOWN.join(', ')}`,
+      `unknown stage ${unknown.join(', ')}; one of ${KNOWN_STAGES.join(', ')}`,
     );
   return list;
 }
@@ -59,7 +57,6 @@ interface BenchOptions {
   cpuProf?: string;
 }
 
-/** The run's stages in order; `storage` and `storage:<sink>` entries become one storage run. */
 async function runStage(ctx: BenchContext, stage: string, storage: StorageVariant[]) {
   switch (stage) {
     case 'raw-consume':
@@ -89,9 +86,55 @@ function settingsLines(env: Env, s: BenchSettings): string[] {
   ];
 }
 
+/** Runs the stages one after the other; a stage that fails is a row, and the run goes on. */
+async function runStages(
+  ctx: BenchContext,
+  plan: { stages: string[]; storage: StorageVariant[] },
+  interrupted: () => boolean,
+): Promise<{ rows: BenchRow[]; failure: Error | undefined }> {
+  const rows: BenchRow[] = [];
+  let failure: Error | undefined;
+  try {
+    for (const stage of plan.stages) {
+      if (interrupted()) break;
+      ctx.progress(`stage ${stage}`);
+      let measured: Awaited<ReturnType<typeof runStage>>;
+      try {
+        measured = await runStage(ctx, stage, plan.storage);
+      } catch (err) {
+        // A stage that cannot finish is a result too (a worker that died is a finding).
+        await ctx.stopWorkers();
+        const message = (err as Error).message;
+        rows.push({ stage, error: message, load_avg: loadAverage() });
+        ctx.progress(`${stage}: FAILED: ${message}`);
+        failure ??= new Error(`stage ${stage} failed (see above)`);
+        continue;
+      }
+      for (const m of measured) {
+        const row = benchResult(m, loadAverage());
+        rows.push(row);
+        ctx.progress(
+          `${row.stage}: ${row.events_per_sec.toLocaleString('en-US')} events/s, ${row.cpu_ms_per_1k_events} CPU ms/1k events, peak RSS ${row.peak_rss_mb} MB (load ${row.load_avg.join(' ')})`,
+        );
+      }
+    }
+    const p = ctx.dataProfile();
+    if (p)
+      ctx.progress(
+        `data as generated: ${p.events} events, ${p.malformed} malformed, ${p.distinct_ips} distinct IPs, ${p.user_agents} user agents, ${p.users} users, ${p.sessions} sessions`,
+      );
+  } catch (err) {
+    failure = err as Error;
+  } finally {
+    await ctx.stopWorkers();
+    ctx.progress(`removing what this run created; the workers' logs stay in ${ctx.logDir}`);
+    for (const f of await ctx.scratch.cleanup()) ctx.progress(`not removed: ${f}`);
+  }
+  return { rows, failure };
+}
+
 async function runBench(opts: BenchOptions): Promise<void> {
   const env = loadEnv();
-  const wanted = opts.stage ?? STAGES;
   const quick = opts.quick === true;
   const settings: BenchSettings = {
     events: opts.events ?? (quick ? 10_000 : 300_000),
@@ -140,64 +183,15 @@ async function runBench(opts: BenchOptions): Promise<void> {
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  // A quick run's storage stage is the writer with every sink (storage:all) unless asked.
-  const storageAll = quick && opts.stage === undefined ? ['all' as const] : [...STORAGE_VARIANTS];
-  const storage = [
-    ...new Set(
-      wanted.flatMap((s) =>
-        s === 'storage'
-          ? storageAll
-          : s.startsWith('storage:')
-            ? [s.slice(8) as StorageVariant]
-            : [],
-      ),
-    ),
-  ];
-  const stages = STAGES.filter((s) => (s === 'storage' ? storage.length > 0 : wanted.includes(s)));
-  const rows: BenchRow[] = [];
-  let failure: Error | undefined;
-  try {
-    for (const stage of stages) {
-      if (interrupted) break;
-      progress(`stage ${stage}`);
-      let measured: Awaited<ReturnType<typeof runStage>>;
-      try {
-        measured = await runStage(ctx, stage, storage);
-      } catch (err) {
-        // A stage that cannot finish is a result too (a worker that died is a finding); the
-        // run goes on, and exits non-zero at its end.
-        await ctx.stopWorkers();
-        const message = (err as Error).message;
-        rows.push({ stage, error: message, load_avg: loadAverage() });
-        progress(`${stage}: FAILED: ${message}`);
-        failure ??= new Error(`stage ${stage} failed (see above)`);
-        continue;
-      }
-      for (const mm of measured) {
-        const row = benchResult(mm, loadAverage());
-        rows.push(row);
-        progress(
-          `${row.stage}: ${row.events_per_sec.toLocaleString('en-US')} events/s, ${row.cpu_ms_per_1k_events} CPU ms/1k events, peak RSS ${row.peak_rss_mb} MB (load ${row.load_avg.join(' ')})`,
-        );
-      }
-    }
-    const p = ctx.dataProfile();
-    if (p)
-      progress(
-        `data as generated: ${p.events} events, ${p.malformed} malformed, ${p.distinct_ips} distinct IPs, ${p.user_agents} user agents, ${p.users} users, ${p.sessions} sessions`,
-      );
-  } catch (err) {
-    failure = err as Error;
-  } finally {
-    await ctx.stopWorkers();
-    progress(`removing what this run created; the workers' logs stay in ${ctx.logDir}`);
-    const failed = await scratch.cleanup();
-    for (const f of failed) progress(`not removed: ${f}`);
-  }
-  if (interrupted) process.exit(130);
+  const { rows, failure } = await runStages(
+    ctx,
+    planStages(opts.stage, quick),
+    () => !!interrupted,
+  );
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(formatResults(rows));
-  if (opts.cpuProf) printProfiles(resolve(opts.cpuProf));
+  if (opts.cpuProf) printProfiles(resolve(opts.cpuProf), ctx.workerNames());
+  if (interrupted) process.exit(130);
   if (failure) {
     process.stderr.write(`sluice bench: ${failure.message}\n`);
     process.exit(1);
@@ -205,12 +199,14 @@ async function runBench(opts: BenchOptions): Promise<void> {
   process.exit(0);
 }
 
-function printProfiles(dir: string): void {
+function printProfiles(dir: string, workers: ReadonlyMap<number, string>): void {
   for (const file of readdirSync(dir)
     .filter((f) => f.endsWith('.cpuprofile'))
     .sort()) {
     const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
-    process.stderr.write(`${file}: top self time\n`);
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+    const who = workers.get(Number(file.split('.')[3])) ?? 'not a worker of this run';
+    process.stderr.write(`${file} (${who}): top self time\n`);
     for (const f of topSelfFrames(profile, 12))
       process.stderr.write(
         `  ${(f.share * 100).toFixed(1).padStart(5)}%  ${f.selfMs} ms  ${f.frame}\n`,
@@ -224,7 +220,11 @@ export function registerBenchCommands(program: Command): Command {
     .description(
       'measure the real workers: events/s, CPU ms per 1,000 events, peak RSS, latency (see docs/performance.md)',
     )
-    .option('--stage <list>', `comma-separated, of ${KNOWN.join(', ')} (default: all)`, stageList)
+    .option(
+      '--stage <list>',
+      `comma-separated, of ${KNOWN_STAGES.join(', ')} (default: all)`,
+      stageList,
+    )
     .option(
       '--events <n>',
       'events preloaded per stage (default 300,000; quick: 10,000)',

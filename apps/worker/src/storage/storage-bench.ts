@@ -8,15 +8,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DESTINATIONS, type Destination } from '@sluice/core';
 import type { Command } from 'commander';
 import type { BenchContext } from '../bench/bench-context.ts';
 import type { Measurement } from '../bench/bench-result.ts';
+import { STORAGE_VARIANTS, type StorageVariant } from '../bench/stage-plan.ts';
 import { timeWorkers } from '../bench/stages/worker-stage.ts';
 import { openStoreReaders } from '../bench/store-readers.ts';
-
-export type StorageVariant = Destination | 'all';
-export const STORAGE_VARIANTS: readonly StorageVariant[] = [...DESTINATIONS, 'all'];
 
 export async function benchStorage(
   ctx: BenchContext,
