@@ -34,9 +34,12 @@ export function workerKills(o: WorkerKillOptions): Disruption {
       const waits: Promise<unknown>[] = [];
       const kills = new Map<Role, number>();
       const pick = <T>(xs: readonly T[]): T => xs[Math.floor(ctx.random() * xs.length)] as T;
-      // Roles come in shuffled rounds: random, yet every role is hit once per round.
+      // Roles come in shuffled rounds: random, yet every role is hit once per round. A role whose
+      // last kill has not recovered yet waits for a later turn, so each recovery time is one
+      // kill's, not two overlapping ones'; the other roles are killed meanwhile.
       const bag: Role[] = [];
-      const nextRole = (): Role => {
+      const recovering = new Set<Role>();
+      const nextRole = (): Role | undefined => {
         if (bag.length === 0) {
           bag.push(...o.roles);
           for (let i = bag.length - 1; i > 0; i--) {
@@ -44,14 +47,22 @@ export function workerKills(o: WorkerKillOptions): Disruption {
             [bag[i], bag[j]] = [bag[j] as Role, bag[i] as Role];
           }
         }
-        return bag.pop() as Role;
+        const i = bag.findLastIndex((r) => !recovering.has(r));
+        return i === -1 ? undefined : bag.splice(i, 1)[0];
       };
       try {
         for (;;) {
           const [lo, hi] = o.everyMs;
           await sleep(lo + ctx.random() * (hi - lo), signal);
           if (signal.aborted) break;
-          const role = nextRole();
+          let role = nextRole();
+          while (role === undefined && !signal.aborted) {
+            await sleep(250, signal);
+            role = nextRole();
+          }
+          if (role === undefined) break;
+          recovering.add(role);
+          const done = () => recovering.delete(role);
           const slot = pick(ctx.fleet.slots.filter((s) => s.role === role));
           const spec = ctx.roles[role];
           const r: Recovery = {
@@ -75,6 +86,7 @@ export function workerKills(o: WorkerKillOptions): Disruption {
             waits.push(
               moved.then((m) => {
                 r.recoveredMs = m.movedMs;
+                done();
               }),
             );
           } else {
@@ -83,12 +95,10 @@ export function workerKills(o: WorkerKillOptions): Disruption {
             ctx.fleet.restart(slot);
             const replacement = slot.worker;
             waits.push(
-              replacement.waitForLog(spec.ready, 120_000).then(
-                () => {
-                  r.recoveredMs = Date.now() - killedAt;
-                },
-                () => undefined,
-              ),
+              replacement.waitForLog(spec.ready, 120_000).then(() => {
+                r.recoveredMs = Date.now() - killedAt;
+                done();
+              }, done),
             );
           }
         }
@@ -104,7 +114,7 @@ export function workerKills(o: WorkerKillOptions): Disruption {
           kills: `${recoveries.length} (${[...kills].map(([k, n]) => `${k} ${n}`).join(', ')})`,
           'recovery max': moved.length ? `${(Math.max(...moved) / 1000).toFixed(1)} s` : 'n/a',
           'recovery median': moved.length
-            ? `${(moved.sort((a, b) => a - b)[Math.floor(moved.length / 2)] as number) / 1000} s`
+            ? `${((moved.sort((a, b) => a - b)[Math.floor(moved.length / 2)] as number) / 1000).toFixed(1)} s`
             : 'n/a',
           'never recovered': recoveries.length - moved.length,
         },
