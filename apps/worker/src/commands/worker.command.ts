@@ -152,7 +152,16 @@ function workerCommand(
         ),
       ]);
       if (outcome instanceof Error) {
-        log('error', `cannot go on, exiting: ${outcome.message}`);
+        // A bug (not a Kafka failure) names where it happened: the stack, on the same line.
+        const where =
+          outcome.name === 'KafkaFatalError' || !outcome.stack
+            ? ''
+            : ` | ${outcome.stack
+                .split('\n')
+                .slice(1, 6)
+                .map((l) => l.trim())
+                .join(' | ')}`;
+        log('error', `cannot go on, exiting: ${outcome.message}${where}`);
         health.setLiveness(() => ({ ok: false, reason: outcome.message }));
         // Bounded: a broken client must not keep the process alive.
         setTimeout(() => process.exit(1), 15_000).unref();
