@@ -1,6 +1,8 @@
 // The client library's KafkaJS-style API, for what is not a stage's hot path: admin reads and
 // topic creation, the demo producer, and the aggregation's changelog restore. The stages
 // themselves run on the native API (stage-consumer.ts, transactional-producer.ts).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { KafkaJS } from '@confluentinc/kafka-javascript';
 
 export type Kafka = KafkaJS.Kafka;
@@ -66,4 +68,17 @@ export function createExactlyOnceConsumer(
     'isolation.level': 'read_committed',
     ...extra,
   });
+}
+
+/** The Kafka client package and the librdkafka it is built on (for benchmark and support output). */
+export function kafkaClientVersion(): string {
+  try {
+    const require = createRequire(import.meta.url);
+    const pkg = JSON.parse(
+      readFileSync(require.resolve('@confluentinc/kafka-javascript/package.json'), 'utf8'),
+    ) as { name: string; version: string; librdkafka?: string };
+    return `${pkg.name} ${pkg.version}, librdkafka ${pkg.librdkafka ?? 'unknown'}`;
+  } catch {
+    return 'unknown';
+  }
 }

@@ -1,11 +1,11 @@
 // What a benchmark figure was measured on: the machine, the versions and the load, printed beside
-// every result. The Kafka client's librdkafka version is read from its package metadata (this
-// module must not load the client: @sluice/kafka is the only code that does); the broker's
-// version and pids from its processes on this machine, when it runs here.
+// every result. The Kafka client's versions come from @sluice/kafka (the only code that knows
+// the client); the broker's version and pids from its processes on this machine, when it runs
+// here.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
+import { kafkaClientVersion } from '@sluice/kafka';
 
 export interface MachineInfo {
   cores: number;
@@ -19,19 +19,6 @@ export interface MachineInfo {
 export function loadAverage(): [number, number, number] {
   const [a = 0, b = 0, c = 0] = loadavg();
   return [Number(a.toFixed(2)), Number(b.toFixed(2)), Number(c.toFixed(2))];
-}
-
-/** The Kafka client package and the librdkafka it is built on, from its package.json. */
-export function kafkaClientVersion(repoRoot: string): string {
-  try {
-    const require = createRequire(join(repoRoot, 'packages', 'kafka', 'package.json'));
-    const pkg = JSON.parse(
-      readFileSync(require.resolve('@confluentinc/kafka-javascript/package.json'), 'utf8'),
-    ) as { name: string; version: string; librdkafka?: string };
-    return `${pkg.name} ${pkg.version}, librdkafka ${pkg.librdkafka ?? 'unknown'}`;
-  } catch {
-    return 'unknown';
-  }
 }
 
 /**
@@ -129,14 +116,14 @@ export function brokerVersion(cmd: readonly string[]): string {
   return 'unknown';
 }
 
-export function machineInfo(repoRoot: string, brokers: readonly LocalBroker[]): MachineInfo {
+export function machineInfo(brokers: readonly LocalBroker[]): MachineInfo {
   const cpu = cpus();
   return {
     cores: cpu.length,
     cpuModel: cpu[0]?.model.trim() ?? 'unknown',
     memoryGiB: Number((totalmem() / 2 ** 30).toFixed(1)),
     node: process.version,
-    kafkaClient: kafkaClientVersion(repoRoot),
+    kafkaClient: kafkaClientVersion(),
     kafka:
       brokers.length > 0
         ? `${brokers[0]?.version} (${brokers.map((b) => `broker pid ${b.pid} on :${b.port}`).join(', ')}, this machine)`

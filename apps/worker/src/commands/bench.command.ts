@@ -24,7 +24,6 @@ import { benchPipeline } from '../bench/stages/pipeline.ts';
 import { benchRawConsume, consumeAndParse } from '../bench/stages/raw-consume.ts';
 import { brokerList, childProcessEnv, type Env, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
-import { findRepoRoot } from '../stack/stack-paths.ts';
 import { benchStorage } from '../storage/storage-bench.ts';
 
 function count(name: string) {
@@ -149,9 +148,8 @@ async function runBench(opts: BenchOptions): Promise<void> {
   };
   const workerEnv = loadEnv(childProcessEnv(settings.workerEnv));
   const progress = stderrProgress();
-  const root = findRepoRoot();
   const brokers = findLocalBrokers(brokerList(env));
-  const m = machineInfo(root, brokers);
+  const m = machineInfo(brokers);
   const header = [
     `machine: ${m.cores} cores, ${m.cpuModel}, ${m.memoryGiB} GiB; load average ${loadAverage().join(' ')}`,
     `versions: Node ${m.node}; ${m.kafkaClient}; Kafka ${m.kafka}`,
