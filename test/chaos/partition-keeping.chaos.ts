@@ -3,18 +3,12 @@
 // must be written to events.enriched partition p. Then each enriched partition is fed by exactly
 // one raw partition, in its order, and its disorder is the producers' own.
 //
-// BUG, shown here: the records of events.raw are partitioned by the Java-compatible murmur2 hash
-// (@sluice/kafka's createProducer, so `sluice produce`, uses the KafkaJS-compatible producer,
-// which sets partitioner=murmur2_random), while the stages' transactional producer
-// (packages/kafka/src/transactional-producer.ts, createTransactionalProducer: no `partitioner`
-// and no partition on the enriched records) uses librdkafka's default, consistent_random
-// (CRC32). So about (n-1)/n of the events change partition, every enriched partition interleaves
-// all raw partitions, and when one enrichment worker stalls (a kill: its partitions move after
-// 8-20 s) the events of its partitions reach the aggregation seconds behind the others': in the
-// long worker-crash run 15,180 on-time events were counted late_accepted (with the default
-// AGG_ALLOWED_LATENESS=0s they would have been dropped). Marked `fails` so `pnpm test:chaos`
-// stays usable in CI while it shows the bug; once the enriched records keep their partition,
-// this test fails as a reminder to drop `.fails`.
+// Both producers hash keys with murmur2 (the Java client's partitioner): `sluice produce` writes
+// events.raw through the KafkaJS-style producer, whose default it is, and the stages'
+// transactional producer sets it. Before it did, librdkafka's CRC32 default moved about
+// (n-1)/n of the events to another partition, and a stalled enrichment worker's events reached
+// the aggregation seconds behind the others' (15,180 on-time events counted late_accepted in one
+// long worker-crash run).
 import { createProducer } from '@sluice/kafka';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
@@ -35,7 +29,7 @@ const idOf = (value: Buffer | null) =>
   (JSON.parse(value?.toString() ?? '{}') as { event_id: string }).event_id;
 
 describe('chaos premise: enrichment keeps each event in its partition', () => {
-  it.fails('writes every event to the events.enriched partition it was read from', async () => {
+  it('writes every event to the events.enriched partition it was read from', async () => {
     const { topics, groups } = run.names;
     const traffic = generateTraffic(3_000, 1, 0);
     const producer = createProducer(kafka);

@@ -60,6 +60,12 @@ export async function createTransactionalProducer(
     'client.id': o.clientId,
     'transactional.id': o.transactionalId,
     'enable.idempotence': true,
+    // The partitioner of the Java client and of this package's other producer (the KafkaJS-style
+    // one that writes events.raw): a key lands on the same partition number on every topic of
+    // the pipeline. librdkafka's default (CRC32) moved 82% of the events to another partition
+    // between events.raw and events.enriched, so a slow enrichment worker made the aggregation
+    // see other partitions' events late.
+    partitioner: 'murmur2_random',
     'transaction.timeout.ms': timeoutMs,
     // librdkafka requires socket.timeout.ms <= transaction.timeout.ms + 100.
     'socket.timeout.ms': timeoutMs,
