@@ -37,9 +37,7 @@ registerLagCommand(program);
 registerDlqCommands(program);
 registerAlarmsCommands(program);
 registerBenchCommands(program);
-// After the bench commands: `bench aggregate` joins their `bench` group.
 registerAggregateCommand(program);
-// After the bench commands: `bench storage` joins their `bench` group.
 registerRouteCommand(program);
 
 try {

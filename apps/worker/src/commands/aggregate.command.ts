@@ -11,7 +11,6 @@ import type { Command } from 'commander';
 import { aggregatorConfig } from '../aggregation/aggregation-config.ts';
 import { type BatchResult, createPartitionPipeline } from '../aggregation/aggregation-pipeline.ts';
 import { loadEnv } from '../env.ts';
-import { registerBenchAggregateCommand } from './bench-aggregate.ts';
 
 const BATCH = 2000;
 
@@ -97,5 +96,4 @@ export function registerAggregateCommand(program: Command): void {
       // Results closed early are not the answer the user asked for: fail the command.
       if (totals.evicted > 0) process.exitCode = 1;
     });
-  registerBenchAggregateCommand(program);
 }

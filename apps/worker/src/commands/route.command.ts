@@ -1,12 +1,11 @@
 // `sluice route --explain`: which stores each event would be written to, and by which rules.
 // Reads NDJSON events on stdin and prints one JSON line per event, so a rules change can be
-// checked against real traffic before it is deployed. Also registers `sluice bench storage`.
+// checked against real traffic before it is deployed.
 import { createInterface } from 'node:readline';
 import { createEventRouter } from '@sluice/core';
 import type { Command } from 'commander';
 import { loadEnv } from '../env.ts';
 import { loadRoutingConfig } from '../storage/routing-file.ts';
-import { registerStorageBenchCommand } from '../storage/storage-bench.ts';
 
 export function registerRouteCommand(program: Command): void {
   program
@@ -42,6 +41,4 @@ export function registerRouteCommand(program: Command): void {
       }
       if (bad > 0) process.exitCode = 1;
     });
-
-  registerStorageBenchCommand(program);
 }

@@ -8,7 +8,6 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Command } from 'commander';
 import type { BenchContext } from '../bench/bench-context.ts';
 import type { Measurement } from '../bench/bench-result.ts';
 import { STORAGE_VARIANTS, type StorageVariant } from '../bench/stage-plan.ts';
@@ -70,10 +69,3 @@ export async function benchStorage(
   }
   return out;
 }
-
-/**
- * Was `sluice bench storage` (the sinks alone, without Kafka); that is now the storage stage of
- * `sluice bench` (bench.command.ts), which runs the real writer. Kept, doing nothing, for its
- * call site in route.command.ts until that goes.
- */
-export function registerStorageBenchCommand(_program: Command): void {}

@@ -1,5 +1,5 @@
 // Wires the storage writers from the validated environment: the four sinks, their runners and
-// batch policies. Shared by `sluice worker storage` and `sluice bench storage`.
+// batch policies. Shared by `sluice worker storage` and the benchmark.
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BatchPolicy, Destination } from '@sluice/core';
