@@ -167,8 +167,11 @@ export function registerDevCommand(program: Command): void {
             resolve();
           }, 20_000).unref();
         };
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        // `on`, not `once`: Ctrl-C reaches this process twice (the terminal signals the whole
+        // process group, and pnpm passes its own SIGINT on); a second signal with no handler
+        // left killed it mid-stop, and pnpm said "Command failed".
+        process.on('SIGINT', stop);
+        process.on('SIGTERM', stop);
       });
     });
 }
