@@ -1,6 +1,7 @@
 // The console's API: one router per area of the console.
 import { aggregatesRouter } from './router/aggregates.ts';
 import { auditRouter } from './router/audit.ts';
+import { dlqRouter } from './router/dlq.ts';
 import { groupsRouter } from './router/groups.ts';
 import { overviewRouter } from './router/overview.ts';
 import { usersRouter } from './router/users.ts';
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   groups: groupsRouter,
   aggregates: aggregatesRouter,
   audit: auditRouter,
+  dlq: dlqRouter,
   users: usersRouter,
 });
 
