@@ -68,13 +68,13 @@ BEGIN
 
   -- event_id is in the ordering because it is in the table's unique key (TimescaleDB warns
   -- otherwise).
-  ALTER TABLE events SET (timescaledb.compress, timescaledb.compress_segmentby = 'type', timescaledb.compress_orderby = 'event_time DESC, event_id');
+  EXECUTE 'ALTER TABLE events SET (timescaledb.compress, timescaledb.compress_segmentby = ''type'', timescaledb.compress_orderby = ''event_time DESC, event_id'')';
   EXECUTE format('SELECT %s.add_compression_policy(%L::regclass, %L::interval, if_not_exists => TRUE)',
     ts, 'events', '7 days');
-  ALTER TABLE window_aggregates SET (timescaledb.compress, timescaledb.compress_segmentby = 'window_size, type');
+  EXECUTE 'ALTER TABLE window_aggregates SET (timescaledb.compress, timescaledb.compress_segmentby = ''window_size, type'')';
   EXECUTE format('SELECT %s.add_compression_policy(%L::regclass, %L::interval, if_not_exists => TRUE)',
     ts, 'window_aggregates', '30 days');
-  ALTER TABLE lag_samples SET (timescaledb.compress, timescaledb.compress_segmentby = 'group_id');
+  EXECUTE 'ALTER TABLE lag_samples SET (timescaledb.compress, timescaledb.compress_segmentby = ''group_id'')';
   EXECUTE format('SELECT %s.add_compression_policy(%L::regclass, %L::interval, if_not_exists => TRUE)',
     ts, 'lag_samples', '2 days');
 END
