@@ -5,6 +5,7 @@ import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
 import { quoteIdent } from './client.ts';
+import { MigrationError, migrationFailureOf, migrationStatements } from './migration-error.ts';
 
 export const migrationsFolder = fileURLToPath(new URL('../drizzle', import.meta.url));
 
@@ -14,6 +15,10 @@ export interface MigrateResult {
   timescale: boolean;
 }
 
+/**
+ * Throws MigrationError, naming the migration file and PostgreSQL's reason, when a statement
+ * fails. Drizzle applies all pending migrations in one transaction: then none is applied.
+ */
 export async function runMigrations(options: {
   url: string;
   schema?: string;
@@ -22,13 +27,18 @@ export async function runMigrations(options: {
   await client.connect();
   try {
     const schemaName = options.schema ?? 'public';
-    if (options.schema) {
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
-      await client.query(`SET search_path TO ${quoteIdent(schemaName)}`);
-    }
     const journal = `${schemaName}_drizzle`;
-    const before = await countApplied(client, journal);
-    await migrate(drizzle(client), { migrationsFolder, migrationsSchema: journal });
+    let before = 0;
+    try {
+      if (options.schema) {
+        await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schemaName)}`);
+        await client.query(`SET search_path TO ${quoteIdent(schemaName)}`);
+      }
+      before = await countApplied(client, journal);
+      await migrate(drizzle(client), { migrationsFolder, migrationsSchema: journal });
+    } catch (err) {
+      throw new MigrationError(migrationFailureOf(err, migrationStatements(migrationsFolder)), err);
+    }
     const after = await countApplied(client, journal);
     const ts = await client.query(
       "SELECT count(*)::int AS n FROM pg_extension WHERE extname = 'timescaledb'",

@@ -40,10 +40,12 @@ const migrations = readdirSync(migrationsFolder)
     text: readFileSync(join(migrationsFolder, file), 'utf8').replace(/--[^\n]*/g, ''),
   }));
 
-const hypertables = [...sql.matchAll(/create_hypertable\([^\n]*\n\s*ts, '(\w+)', '(\w+)'/g)].map((m) => ({
-  table: m[1] as string,
-  column: m[2] as string,
-}));
+const hypertables = [...sql.matchAll(/create_hypertable\([^\n]*\n\s*ts, '(\w+)', '(\w+)'/g)].map(
+  (m) => ({
+    table: m[1] as string,
+    column: m[2] as string,
+  }),
+);
 
 describe('TimescaleDB migration', () => {
   it('names the four time-keyed tables', () => {
@@ -108,7 +110,8 @@ describe('TimescaleDB migration', () => {
   });
 
   it("names TimescaleDB's functions and pg_trgm's operator class with the extension's schema", () => {
-    const fn = /(\S*?)\b(create_hypertable|add_\w+_policy|remove_\w+_policy|decompress_chunk|show_chunks|gin_trgm_ops)\b/g;
+    const fn =
+      /(\S*?)\b(create_hypertable|add_\w+_policy|remove_\w+_policy|decompress_chunk|show_chunks|gin_trgm_ops)\b/g;
     let uses = 0;
     for (const { file, text } of migrations) {
       for (const m of text.matchAll(fn)) {

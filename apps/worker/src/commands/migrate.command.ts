@@ -1,5 +1,5 @@
 // `sluice migrate`: apply the database migrations (also run by `sluice stack up`).
-import { runMigrations } from '@sluice/db';
+import { MigrationError, runMigrations } from '@sluice/db';
 import type { Command } from 'commander';
 import { loadEnv } from '../env.ts';
 import { type Progress, stderrProgress } from '../progress.ts';
@@ -18,6 +18,16 @@ export function registerMigrateCommand(program: Command): void {
     .description('apply pending database migrations to DATABASE_URL (idempotent)')
     .option('--schema <name>', 'apply into this schema instead of public')
     .action(async (opts: { schema?: string }) => {
-      await migrateCommandAction(stderrProgress(), opts.schema);
+      try {
+        await migrateCommandAction(stderrProgress(), opts.schema);
+      } catch (err) {
+        // A failed migration is an operator's problem (rights, extensions), not a bug: one line
+        // naming the file and PostgreSQL's reason; the SQL and a stack trace would bury it.
+        if (!(err instanceof MigrationError)) throw err;
+        process.stderr.write(
+          `sluice migrate: ${err.message}; none of the pending migrations was applied\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 }
