@@ -1,4 +1,5 @@
 // The `sluice` command line: one program for the local stack, the workers and the tools.
+import { MigrationError } from '@sluice/db';
 import { Command } from 'commander';
 import { registerAggregateCommand } from './commands/aggregate.command.ts';
 import { registerAlarmsCommands } from './commands/alarms.command.ts';
@@ -45,7 +46,12 @@ try {
 } catch (err) {
   // Expected failures (bad config, a missing prerequisite, a service that will not start)
   // print their message alone; anything else is a bug and keeps its stack.
-  if (err instanceof ConfigError || err instanceof StackError || err instanceof GeoDatabaseError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof StackError ||
+    err instanceof GeoDatabaseError ||
+    err instanceof MigrationError
+  ) {
     process.stderr.write(`sluice: ${err.message}\n`);
   } else {
     process.stderr.write(
