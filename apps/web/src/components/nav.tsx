@@ -7,6 +7,7 @@ const LINKS = [
   { href: '/', label: 'Overview', admin: false },
   { href: '/groups', label: 'Consumer groups', admin: false },
   { href: '/aggregates', label: 'Window aggregates', admin: false },
+  { href: '/dlq', label: 'Dead-letter queue', admin: false },
   { href: '/audit', label: 'Audit log', admin: true },
   { href: '/users', label: 'Users', admin: true },
 ];
