@@ -13,7 +13,11 @@ export const DLQ_STATUSES = ['new', 'replayed', 'discarded', 'failed-again'] as 
 export type DlqStatus = (typeof DLQ_STATUSES)[number];
 
 const name = z.string().min(1).max(200);
+/** The year 9999: later times are not dates PostgreSQL (or JavaScript) holds. */
+const MAX_TIME_MS = 253_402_300_799_999;
+const time = z.number().int().nonnegative().max(MAX_TIME_MS);
 
+/** Flat (no nesting), so that a URL's search parameters or a command line can carry it. */
 export const dlqFilterSchema = z.object({
   stage: name.optional(),
   errorClass: name.optional(),
@@ -24,14 +28,14 @@ export const dlqFilterSchema = z.object({
     .optional(),
   status: z.array(z.enum(DLQ_STATUSES)).min(1).max(DLQ_STATUSES.length).optional(),
   /** Failed at or after (epoch ms). */
-  sinceMs: z.number().int().nonnegative().optional(),
+  sinceMs: time.optional(),
   /** Failed before (epoch ms). */
-  untilMs: z.number().int().nonnegative().optional(),
+  untilMs: time.optional(),
   /**
    * Case-insensitive, in the error message or the payload. At least three characters: shorter
    * text cannot use the trigram indexes and would scan every entry.
    */
-  text: z.string().min(3).max(200).optional(),
+  text: z.string().trim().min(3).max(200).optional(),
 });
 
 export type DlqFilter = z.infer<typeof dlqFilterSchema>;

@@ -2,34 +2,14 @@
 // filter's) entries page by page, and one entry in full. The SQL is the db package's (the same
 // functions `sluice dlq` uses); this file validates the input, bounds it, and turns what the
 // database holds (Dates, 64-bit offsets, bytes) into what JSON carries.
-import { DLQ_STATUSES, decodeDlqCursor, encodeDlqCursor, viewPayload } from '@sluice/core';
+import { decodeDlqCursor, dlqFilterSchema, encodeDlqCursor, viewPayload } from '@sluice/core';
 import { type DlqInboxFilter, getDlqEntry, listDlqEntries, listDlqGroups } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
 
-/** The year 9999: later times are not dates PostgreSQL (or JavaScript) holds. */
-const MAX_TIME_MS = 253_402_300_799_999;
-const time = z.number().int().nonnegative().max(MAX_TIME_MS);
-const name = z.string().min(1).max(200);
-
-/** The inbox's filters (as core's dlqFilterSchema has them), flat so that a URL can carry them. */
-const filterFields = {
-  stage: name.optional(),
-  errorClass: name.optional(),
-  eventType: name.optional(),
-  signature: z
-    .string()
-    .regex(/^[0-9a-f]{32}$/, 'a signature id: 32 hex characters')
-    .optional(),
-  status: z.array(z.enum(DLQ_STATUSES)).min(1).max(DLQ_STATUSES.length).optional(),
-  /** Failed at or after (epoch ms). */
-  sinceMs: time.optional(),
-  /** Failed before (epoch ms). */
-  untilMs: time.optional(),
-  /** At least three characters: shorter text cannot use the trigram indexes. */
-  text: z.string().trim().min(3).max(200).optional(),
-};
+/** The inbox's filters: core's, which the CLI validates with too. */
+const filterFields = dlqFilterSchema.shape;
 
 function filterOf(input: DlqInboxFilter): DlqInboxFilter {
   return {
