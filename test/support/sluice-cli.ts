@@ -103,8 +103,20 @@ export async function waitFor(
   timeoutMs = 90_000,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+  let lastError: Error | undefined;
+  for (;;) {
+    // A check that throws (an admin request that timed out on a loaded machine) is "not yet":
+    // asked again until the deadline, whose message then carries the last error.
+    try {
+      if (await check()) return;
+      lastError = undefined;
+    } catch (err) {
+      lastError = err as Error;
+    }
+    if (Date.now() > deadline)
+      throw new Error(
+        `timed out waiting for ${what}${lastError ? `; last check failed: ${lastError.message}` : ''}`,
+      );
     await new Promise((r) => setTimeout(r, 250));
   }
 }
