@@ -18,8 +18,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createKafka } from '@sluice/kafka';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { runSluice } from '../support/sluice-cli.ts';
 import { brokerFailover } from './broker-failover.ts';
 import type { ChaosRun } from './chaos-run.ts';
