@@ -34,7 +34,8 @@ function start(args: string[]): Worker {
 
 async function stop(w: Worker) {
   w.child.kill('SIGTERM');
-  const code = await w.exited;
+  // A worker's own stop deadline is 25 s (WORKER_STOP_TIMEOUT_MS).
+  const code = await w.exitCode(40_000);
   if (code !== 0)
     throw new Error(
       `exit ${code} (${w.child.signalCode}) of ${w.child.spawnargs.join(' ')}:\n${w.log()}`,
@@ -84,10 +85,12 @@ describe('scaling the enrichment workers', () => {
       start(['worker', 'enrichment', '--metrics-port', '0', '--worker-id', 'three']),
     ];
     // Scale in once both took partitions over and worked a while with them.
-    await Promise.all(more.map((w) => w.waitForLog(/partitions assigned: \S+/, 60_000)));
+    await Promise.all(
+      more.map((w) => w.waitForLog(/partitions assigned: \S+events\.raw\[\d+\]/, 60_000)),
+    );
     await sleep(4_000);
     await Promise.all(more.map(stop));
-    expect(await producer.exited).toBe(0);
+    expect(await producer.exitCode(60_000)).toBe(0);
     const deadline = Date.now() + 90_000;
     while ((await groupLag(group, raw)) > 0) {
       if (Date.now() > deadline) throw new Error('the group did not catch up');

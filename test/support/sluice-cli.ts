@@ -58,6 +58,11 @@ export interface Worker {
   log(): string;
   waitForLog(pattern: RegExp, timeoutMs?: number): Promise<void>;
   exited: Promise<number | null>;
+  /**
+   * The exit code within `timeoutMs`; past it the process is killed (SIGKILL) and this throws
+   * with its log, so a process that hangs fails the test saying which one and where it was.
+   */
+  exitCode(timeoutMs: number): Promise<number | null>;
 }
 
 export function startSluice(args: string[], env: NodeJS.ProcessEnv): Worker {
@@ -76,6 +81,19 @@ export function startSluice(args: string[], env: NodeJS.ProcessEnv): Worker {
     child,
     log: () => stderr,
     exited,
+    async exitCode(timeoutMs) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<'late'>((r) => {
+        timer = setTimeout(() => r('late'), timeoutMs);
+      });
+      const code = await Promise.race([exited, late]);
+      clearTimeout(timer);
+      if (code !== 'late') return code;
+      child.kill('SIGKILL');
+      throw new Error(
+        `${args.join(' ')} did not exit within ${timeoutMs / 1000} s; killed. Its log:\n${stderr}`,
+      );
+    },
     async waitForLog(pattern, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!pattern.test(stderr)) {

@@ -53,6 +53,10 @@ export const envSchema = z.object({
   // commit.interval.ms under exactly-once is 100 ms): at low rates a few transactions a second
   // instead of one per poll; the latency it adds is at most this.
   STAGE_COMMIT_INTERVAL_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  // A worker asked to stop (SIGTERM) commits or aborts the batch in hand and leaves its group
+  // within this long, or exits 1 saying so: below Kubernetes' default 30 s grace period, so
+  // the reason is logged before the SIGKILL would come.
+  WORKER_STOP_TIMEOUT_MS: positiveInt.min(1000).max(600_000).default(25_000),
   ENRICH_UNKNOWN_FIELDS: z.enum(['keep', 'reject']).default('keep'),
   // Duplicates by event_id (an upstream producer's retry: the same event as a new record) are
   // dropped by the enrichment stage when they arrive within this long of the first (by Kafka

@@ -3,6 +3,7 @@ import {
   describeKafkaError,
   isCoordinatorNotReady,
   isFatalKafkaError,
+  isTransientKafkaError,
   KafkaCodes,
   toError,
 } from './kafka-errors.ts';
@@ -48,5 +49,21 @@ describe('isCoordinatorNotReady', () => {
     expect(isCoordinatorNotReady({ message: 'x', code: KafkaCodes.FENCED })).toBe(false);
     expect(isCoordinatorNotReady(new Error('timeout'))).toBe(false);
     expect(isCoordinatorNotReady(undefined)).toBe(false);
+  });
+});
+
+describe('isTransientKafkaError', () => {
+  it('asks again after timeouts, lost brokers and a moving coordinator, or when librdkafka says so', () => {
+    for (const code of [KafkaCodes.TIMED_OUT, KafkaCodes.TRANSPORT, KafkaCodes.NOT_COORDINATOR])
+      expect(isTransientKafkaError(toError({ message: 'x', code }))).toBe(true);
+    expect(isTransientKafkaError({ message: 'x', code: 7, isRetriable: true })).toBe(true);
+  });
+
+  it('never retries what is fatal or unknown', () => {
+    expect(isTransientKafkaError({ message: 'x', code: -185, isFatal: true })).toBe(false);
+    expect(isTransientKafkaError({ message: 'x', code: KafkaCodes.FENCED })).toBe(false);
+    expect(isTransientKafkaError({ message: 'x', code: KafkaCodes.STATE })).toBe(false);
+    expect(isTransientKafkaError(new Error('bug'))).toBe(false);
+    expect(isTransientKafkaError(undefined)).toBe(false);
   });
 });

@@ -9,6 +9,9 @@ export const KafkaCodes = {
   ASSIGN_PARTITIONS: -175,
   REVOKE_PARTITIONS: -174,
   FENCED: -144,
+  TIMED_OUT: -185,
+  ALL_BROKERS_DOWN: -187,
+  TRANSPORT: -195,
   STATE: -172,
   FATAL: -150,
   PRODUCER_FENCED: 90,
@@ -63,6 +66,23 @@ const COORDINATOR_NOT_READY = new Set<number>([
 export function isCoordinatorNotReady(err: unknown): boolean {
   const e = err as LibrdKafkaErrorLike | undefined;
   return !!e && typeof e === 'object' && e.code !== undefined && COORDINATOR_NOT_READY.has(e.code);
+}
+
+const TRANSIENT = new Set<number>([
+  KafkaCodes.TIMED_OUT,
+  KafkaCodes.ALL_BROKERS_DOWN,
+  KafkaCodes.TRANSPORT,
+  ...COORDINATOR_NOT_READY,
+]);
+
+/**
+ * A request that may succeed when asked again: librdkafka says so, or it timed out or found no
+ * broker or coordinator (a broker failover), and it is not fatal.
+ */
+export function isTransientKafkaError(err: unknown): boolean {
+  const e = err as LibrdKafkaErrorLike | undefined;
+  if (!e || typeof e !== 'object' || isFatalKafkaError(err)) return false;
+  return e.isRetriable === true || (e.code !== undefined && TRANSIENT.has(e.code));
 }
 
 /** A one-line description of a client error: its message and code, never a dumped object. */

@@ -4,7 +4,8 @@
 // moves only what it must. Assignment changes are handed to the owner, who applies them when the
 // batch in hand is done (see stage-runner.ts).
 import RdKafka from '@confluentinc/kafka-javascript';
-import { KafkaCodes, toError } from './kafka-errors.ts';
+import pRetry from 'p-retry';
+import { isTransientKafkaError, KafkaCodes, toError } from './kafka-errors.ts';
 
 export type ConsumedMessage = RdKafka.Message;
 
@@ -55,6 +56,7 @@ export const messageKey = (m: ConsumedMessage): Buffer | null =>
 
 export async function createStageConsumer(o: ConsumerOptions): Promise<StageConsumer> {
   const sessionTimeout = o.sessionTimeoutMs ?? 10_000;
+  let rebalanceFailure: Error | undefined;
   const consumer = new RdKafka.KafkaConsumer(
     {
       'bootstrap.servers': o.brokers.join(','),
@@ -73,10 +75,19 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
       log_level: 4,
       rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {
         const tps = assignment.map((a) => ({ topic: a.topic, partition: a.partition }));
-        if (err.code === KafkaCodes.ASSIGN_PARTITIONS) o.onAssign(tps);
-        else if (err.code === KafkaCodes.REVOKE_PARTITIONS)
-          o.onRevoke(tps, incremental.assignmentLost());
-        else o.log('error', `rebalance error: ${toError(err).message}`);
+        // Nothing may escape: a throw here is uncaught and ends the process.
+        try {
+          if (err.code === KafkaCodes.ASSIGN_PARTITIONS) o.onAssign(tps);
+          else if (err.code === KafkaCodes.REVOKE_PARTITIONS)
+            o.onRevoke(tps, incremental.assignmentLost());
+          else o.log('error', `rebalance error: ${toError(err).message}`);
+        } catch (e) {
+          // The assignment is no longer known: the next consume fails the stage for good.
+          rebalanceFailure = toError(e);
+          (rebalanceFailure as { isFatal?: boolean }).isFatal = true;
+          rebalanceFailure.message = `handling a rebalance failed: ${rebalanceFailure.message}`;
+          o.log('error', rebalanceFailure.message);
+        }
       },
     },
     { 'auto.offset.reset': 'earliest' },
@@ -100,17 +111,40 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
     consumer as unknown as { setDefaultIsTimeoutOnlyForFirstMessage(v: boolean): void }
   ).setDefaultIsTimeoutOnlyForFirstMessage(true);
 
+  /**
+   * librdkafka refuses a whole list (and the binding throws) when one partition is already
+   * assigned, or not assigned, which a rebalance racing an abort's re-assignment can ask; the
+   * others then go one by one. (The assignment cannot be read first: the binding refuses to
+   * while the consumer closes, when the last revocation must still be acknowledged.)
+   */
+  function changeAssignment(tps: TopicPartition[], change: (some: TopicPartition[]) => void): void {
+    // An empty list too: inside a rebalance it is the acknowledgement librdkafka waits for.
+    try {
+      change(tps);
+    } catch {
+      for (const tp of tps) {
+        try {
+          change([tp]);
+        } catch (err) {
+          o.log('warn', `${tp.topic}[${tp.partition}]: ${toError(err).message}`);
+        }
+      }
+    }
+  }
+
   return {
     native: consumer,
     subscribe: (topics) => {
       consumer.subscribe(topics);
     },
     consume: () =>
-      new Promise((resolve, reject) =>
-        consumer.consume(o.maxBatch, (err, messages) =>
-          err ? reject(toError(err)) : resolve(messages),
-        ),
-      ),
+      rebalanceFailure
+        ? Promise.reject(rebalanceFailure)
+        : new Promise((resolve, reject) =>
+            consumer.consume(o.maxBatch, (err, messages) =>
+              err ? reject(toError(err)) : resolve(messages),
+            ),
+          ),
     positions(tps) {
       const out = new Map<string, number>();
       if (tps.length === 0) return out;
@@ -118,17 +152,36 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
         if (p.offset !== undefined && p.offset >= 0) out.set(tpKey(p), p.offset);
       return out;
     },
+    // Asked again while the coordinator is unreachable (a broker failover): a newly assigned
+    // partition cannot be read before its committed offset is known.
     committed: (tps) =>
-      new Promise((resolve, reject) => {
-        if (tps.length === 0) return resolve(new Map());
-        consumer.committed(tps, 10_000, (err, parts) => {
-          if (err) return reject(toError(err));
-          const out = new Map<string, number>();
-          for (const p of parts)
-            if (p.offset !== undefined && p.offset >= 0) out.set(tpKey(p), p.offset);
-          resolve(out);
-        });
-      }),
+      pRetry(
+        () =>
+          new Promise<Map<string, number>>((resolve, reject) => {
+            if (tps.length === 0) return resolve(new Map());
+            consumer.committed(tps, 10_000, (err, parts) => {
+              if (err) return reject(toError(err));
+              const out = new Map<string, number>();
+              for (const p of parts)
+                if (p.offset !== undefined && p.offset >= 0) out.set(tpKey(p), p.offset);
+              resolve(out);
+            });
+          }),
+        {
+          retries: Number.POSITIVE_INFINITY,
+          maxRetryTime: 120_000,
+          minTimeout: 200,
+          maxTimeout: 2000,
+          shouldRetry: ({ error }) => isTransientKafkaError(error),
+          onFailedAttempt: ({ error, attemptNumber }) => {
+            if (isTransientKafkaError(error))
+              o.log(
+                'warn',
+                `reading committed offsets failed (attempt ${attemptNumber}), retrying: ${error.message}`,
+              );
+          },
+        },
+      ),
     cachedEnd(tp) {
       try {
         const w = consumer.getWatermarkOffsets(tp.topic, tp.partition);
@@ -157,12 +210,8 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
     resume: (tps) => {
       if (tps.length > 0) consumer.resume(tps);
     },
-    assign: (tps) => {
-      incremental.incrementalAssign(tps);
-    },
-    unassign: (tps) => {
-      incremental.incrementalUnassign(tps);
-    },
+    assign: (tps) => changeAssignment(tps, (some) => incremental.incrementalAssign(some)),
+    unassign: (tps) => changeAssignment(tps, (some) => incremental.incrementalUnassign(some)),
     assignment: () =>
       consumer.assignments().map((a) => ({ topic: a.topic, partition: a.partition })),
     disconnect: () =>

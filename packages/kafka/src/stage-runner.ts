@@ -387,6 +387,10 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       await finished;
       closing = true;
       await o.stage.revoked?.([...owned.values()]);
+      // Revocations that arrived after the loop's last turn (another member joining or leaving
+      // while this one stopped) wait for their acknowledgement: closing the consumer without it
+      // waited for the rebalance forever.
+      for (const { tps } of pendingRevoke.splice(0)) consumer.unassign(tps);
       await consumer.disconnect();
       await producer?.disconnect();
     })();

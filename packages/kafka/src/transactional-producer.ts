@@ -5,6 +5,7 @@
 // killed predecessor left open at once, instead of read_committed readers waiting for the
 // transaction timeout.
 import RdKafka from '@confluentinc/kafka-javascript';
+import pRetry from 'p-retry';
 import { KafkaCodes, toError } from './kafka-errors.ts';
 import type { StageConsumer } from './stage-consumer.ts';
 
@@ -109,6 +110,25 @@ export async function createTransactionalProducer(
     }
   };
 
+  /**
+   * librdkafka's transactional calls, asked again while they fail with a retriable error (a
+   * timeout, a coordinator moving during a broker failover): a commit that timed out is still in
+   * progress and must be committed again, never aborted (that answered "Conflicting
+   * commit_transaction already in progress" and stopped the worker).
+   */
+  const untilNotRetriable = (what: string, call: (done: (err: unknown) => void) => void) =>
+    pRetry(() => new Promise<void>((resolve, reject) => call(cb(resolve, reject))), {
+      retries: Number.POSITIVE_INFINITY,
+      maxRetryTime: timeoutMs * 6,
+      minTimeout: 200,
+      maxTimeout: 2000,
+      shouldRetry: ({ error }) => (error as { isRetriable?: boolean }).isRetriable === true,
+      onFailedAttempt: ({ error, attemptNumber }) => {
+        if ((error as { isRetriable?: boolean }).isRetriable === true)
+          o.log('warn', `${what} failed (attempt ${attemptNumber}), retrying: ${error.message}`);
+      },
+    });
+
   return {
     async commit(records, offsets, consumer) {
       await new Promise<void>((resolve, reject) => producer.beginTransaction(cb(resolve, reject)));
@@ -118,16 +138,11 @@ export async function createTransactionalProducer(
           while (!tryProduce(r)) await new Promise((res) => setTimeout(res, 5));
         }
         if (offsets.length > 0)
-          await new Promise<void>((resolve, reject) =>
-            producer.sendOffsetsToTransaction(
-              offsets,
-              consumer.native,
-              timeoutMs,
-              cb(resolve, reject),
-            ),
+          await untilNotRetriable('sending the offsets to the transaction', (done) =>
+            producer.sendOffsetsToTransaction(offsets, consumer.native, timeoutMs, done),
           );
-        await new Promise<void>((resolve, reject) =>
-          producer.commitTransaction(timeoutMs * 3, cb(resolve, reject)),
+        await untilNotRetriable('committing the transaction', (done) =>
+          producer.commitTransaction(timeoutMs * 3, done),
         );
       } catch (err) {
         const e = toError(err);
@@ -138,8 +153,8 @@ export async function createTransactionalProducer(
         )
           throw e;
         try {
-          await new Promise<void>((resolve, reject) =>
-            producer.abortTransaction(timeoutMs * 3, cb(resolve, reject)),
+          await untilNotRetriable('aborting the transaction', (done) =>
+            producer.abortTransaction(timeoutMs * 3, done),
           );
         } catch (abortErr) {
           const fatal = toError(abortErr) as Error & { isFatal?: boolean };

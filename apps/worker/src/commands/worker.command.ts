@@ -37,6 +37,17 @@ function shutdownSignal(): Promise<NodeJS.Signals> {
   });
 }
 
+/**
+ * Ends the process when a stop is stuck. Not process.exit: it joins libuv's thread pool, and a
+ * Kafka client's close blocked in it (waiting on a rebalance that will not come) kept a worker
+ * alive for good that way. SIGKILL is what an orchestrator would send after its grace anyway.
+ */
+function forceExit(log: Logger, reason: string): never {
+  log('error', `${reason}; killing the process`);
+  process.kill(process.pid, 'SIGKILL');
+  throw new Error('unreachable: SIGKILL sent to self');
+}
+
 export interface WorkerContext {
   env: Env;
   workerId: string;
@@ -164,8 +175,22 @@ function workerCommand(
         log('error', `cannot go on, exiting: ${outcome.message}${where}`);
         health.setLiveness(() => ({ ok: false, reason: outcome.message }));
         // Bounded: a broken client must not keep the process alive.
-        setTimeout(() => process.exit(1), 15_000).unref();
-      } else say(`${outcome}: ${running.stopping}`);
+        setTimeout(
+          () => forceExit(log, 'the stop after the failure did not finish in 15 s'),
+          15_000,
+        ).unref();
+      } else {
+        say(`${outcome}: ${running.stopping}`);
+        const graceMs = env.WORKER_STOP_TIMEOUT_MS;
+        setTimeout(
+          () =>
+            forceExit(
+              log,
+              `the graceful stop did not finish within ${graceMs / 1000} s (WORKER_STOP_TIMEOUT_MS)`,
+            ),
+          graceMs,
+        ).unref();
+      }
       const stopError = await running.stop().then(
         () => undefined,
         (err: Error) => err,
