@@ -123,7 +123,7 @@ export function createBenchContext(o: {
       const names = pipelineNames(prefix);
       await ensureTopics(
         createKafka({ brokers: brokerList(o.env), clientId: 'sluice-bench-topics' }),
-        pipelineTopics(o.env.TOPIC_PARTITIONS, o.env.TOPIC_REPLICATION_FACTOR ?? 1, names.topics),
+        pipelineTopics(o.env.TOPIC_PARTITIONS, o.env.TOPIC_REPLICATION_FACTOR, names.topics),
       );
       return { ...names, prefix };
     },

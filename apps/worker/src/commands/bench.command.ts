@@ -76,7 +76,7 @@ async function runStage(ctx: BenchContext, stage: string, storage: StorageVarian
 /** The settings the workers run with, as they will read them. */
 function settingsLines(env: Env, s: BenchSettings): string[] {
   return [
-    `topics: ${env.TOPIC_PARTITIONS} partitions, replication ${env.TOPIC_REPLICATION_FACTOR ?? 1}`,
+    `topics: ${env.TOPIC_PARTITIONS} partitions, replication ${env.TOPIC_REPLICATION_FACTOR ?? "the cluster's default"}`,
     `enrichment: batch ${env.ENRICH_MAX_BATCH}, commit interval ${env.STAGE_COMMIT_INTERVAL_MS} ms; GeoIP cache ${env.GEOIP_CACHE_SIZE}, UA cache ${env.UA_CACHE_SIZE}`,
     `aggregation: batch ${env.AGG_MAX_BATCH}, commit interval ${env.STAGE_COMMIT_INTERVAL_MS} ms, windows ${env.AGG_WINDOWS}, idle timeout ${env.AGG_IDLE_TIMEOUT}, session gap ${env.AGG_SESSION_GAP}`,
     `storage: batch ${env.STORAGE_MAX_BATCH} / ${env.STORAGE_FLUSH_MS} ms, archive ${env.STORAGE_ARCHIVE_MAX_BATCH} / ${env.STORAGE_ARCHIVE_FLUSH_MS} ms, commit interval ${env.STORAGE_COMMIT_INTERVAL_MS} ms`,

@@ -1,5 +1,6 @@
 // `sluice topics create`: create the pipeline's topics (under SLUICE_TOPIC_PREFIX) that do not
-// exist yet, with partitions and replication from config. `stack up` runs it for the local stack.
+// exist yet, with partitions and replication from config (the cluster's default replication
+// when TOPIC_REPLICATION_FACTOR is not set). `stack up` runs it for the local stack.
 
 import { createKafka, ensureTopics } from '@sluice/kafka';
 import type { Command } from 'commander';
@@ -15,12 +16,20 @@ export function registerTopicsCommands(program: Command): void {
     .action(async () => {
       const env = loadEnv();
       const progress = stderrProgress();
-      const rf = env.TOPIC_REPLICATION_FACTOR ?? 1;
       const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-topics' });
       const created = await ensureTopics(
         kafka,
-        pipelineTopics(env.TOPIC_PARTITIONS, rf, pipelineNames(env.SLUICE_TOPIC_PREFIX).topics),
+        pipelineTopics(
+          env.TOPIC_PARTITIONS,
+          env.TOPIC_REPLICATION_FACTOR,
+          pipelineNames(env.SLUICE_TOPIC_PREFIX).topics,
+        ),
       );
-      progress(created.length > 0 ? `created ${created.join(', ')}` : 'all topics exist');
+      const replication = env.TOPIC_REPLICATION_FACTOR ?? "the cluster's default";
+      progress(
+        created.length > 0
+          ? `created ${created.join(', ')} (${env.TOPIC_PARTITIONS} partitions, replication ${replication})`
+          : 'all topics exist',
+      );
     });
 }

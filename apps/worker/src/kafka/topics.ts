@@ -19,23 +19,29 @@ export interface TopicSpec {
   configEntries: { name: string; value: string }[];
 }
 
+/**
+ * The pipeline's topics. Without a replication factor the cluster's own defaults apply
+ * (`default.replication.factor`, `min.insync.replicas`): a production cluster's, not one replica.
+ */
 export function pipelineTopics(
   partitions: number,
-  replicationFactor: number,
+  replicationFactor: number | undefined,
   topics: TopicNames = TOPICS,
 ): TopicSpec[] {
   // With three replicas a write must reach two before it is acknowledged; with fewer, all.
-  const minIsr = String(Math.max(1, Math.min(2, replicationFactor - 1)));
+  const minIsr =
+    replicationFactor === undefined
+      ? {}
+      : { 'min.insync.replicas': String(Math.max(1, Math.min(2, replicationFactor - 1))) };
   const base = (topic: string, extra: Record<string, string> = {}): TopicSpec => ({
     topic,
     numPartitions: partitions,
-    replicationFactor,
-    configEntries: Object.entries({ 'min.insync.replicas': minIsr, ...extra }).map(
-      ([name, value]) => ({
-        name,
-        value,
-      }),
-    ),
+    // -1: the broker's default.replication.factor (KIP-464).
+    replicationFactor: replicationFactor ?? -1,
+    configEntries: Object.entries({ ...minIsr, ...extra }).map(([name, value]) => ({
+      name,
+      value,
+    })),
   });
   return [
     base(topics.raw),
