@@ -1,6 +1,7 @@
 export { auditLog } from './audit-log.ts';
 export { authAccount, authSession, authUser, authVerification } from './auth.ts';
 export { dlqEntries, dlqEntryActions, dlqIndexPositions } from './dlq.ts';
+export { dlqReplayJobEntries, dlqReplayJobs } from './dlq-replay.ts';
 export { events } from './events.ts';
 export { lagSamples } from './lag-samples.ts';
 export { sessions } from './sessions.ts';
