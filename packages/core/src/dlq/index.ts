@@ -1,5 +1,5 @@
 // The DLQ index's pure part: reading a dead letter into an index entry, its error signature,
-// the inbox's filters and cursor, and how a payload is shown.
+// the inbox's filters and cursor, how a payload is shown, and replay: its plan and its loop.
 export {
   DEFAULT_DLQ_ENTRY_LIMITS,
   type DlqEntry,
@@ -28,3 +28,28 @@ export {
   type SignatureInput,
 } from './error-signature.ts';
 export { MAX_HEX_BYTES, type PayloadView, viewPayload } from './payload-view.ts';
+export {
+  applyMergePatch,
+  type EditValidation,
+  planReplay,
+  REPLAY_HEADERS,
+  REPLAY_STAGES,
+  type ReplayCandidate,
+  type ReplayEdit,
+  type ReplayPlanItem,
+  type ReplayPlanOptions,
+  type ReplayStage,
+  type ReplayTarget,
+  replayHeaders,
+  type SkipReason,
+  validateEditedEvent,
+} from './replay-plan.ts';
+export {
+  type ReplayRecord,
+  type ReplayRow,
+  type ReplayRunOptions,
+  type ReplayRunResult,
+  type ReplayStorePort,
+  type ReplayTransportPort,
+  runReplayJob,
+} from './replay-runner.ts';

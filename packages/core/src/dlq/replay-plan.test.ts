@@ -1,0 +1,143 @@
+import { Buffer } from 'node:buffer';
+import { describe, expect, it } from 'vitest';
+import { createEventParser } from '../event-parser.ts';
+import {
+  applyMergePatch,
+  planReplay,
+  type ReplayCandidate,
+  type ReplayPlanOptions,
+  validateEditedEvent,
+} from './replay-plan.ts';
+
+const parse = createEventParser();
+const event = (over: Record<string, unknown> = {}) => ({
+  event_id: 'e-1',
+  type: 'pageview',
+  timestamp: '2026-11-01T10:00:00.000Z',
+  user_id: 'u-1',
+  session_id: 's-1',
+  ...over,
+});
+const bytes = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v));
+const candidate = (id: number, over: Partial<ReplayCandidate> = {}): ReplayCandidate => ({
+  id,
+  status: 'new',
+  eventId: `e-${id}`,
+  sourceTopic: 'p.events.raw',
+  key: bytes('s-1'),
+  value: bytes(event({ event_id: `e-${id}` })),
+  ...over,
+});
+const options: ReplayPlanOptions = {
+  target: { kind: 'source' },
+  stageTopics: { enrichment: 'p.events.raw', storage: 'p.events.enriched' },
+  parse,
+};
+
+describe('applyMergePatch', () => {
+  it('merges objects, removes members set to null and replaces anything else', () => {
+    expect(
+      applyMergePatch({ a: 1, b: { c: 2, d: 3 }, e: [1] }, { a: null, b: { c: 9 }, e: [2] }),
+    ).toEqual({ b: { c: 9, d: 3 }, e: [2] });
+    expect(applyMergePatch({ a: 1 }, 'x')).toBe('x');
+  });
+});
+
+describe('validateEditedEvent', () => {
+  it('accepts a valid event and returns its bytes and id', () => {
+    const v = validateEditedEvent(event(), parse);
+    expect(v.ok).toBe(true);
+    if (v.ok) {
+      expect(JSON.parse(Buffer.from(v.payload).toString())).toEqual(event());
+      expect(v.eventId).toBe('e-1');
+    }
+  });
+
+  it('names the field at fault', () => {
+    const v = validateEditedEvent(event({ user_id: undefined }), parse);
+    expect(v).toMatchObject({ ok: false, field: 'user_id', reason: 'missing_field' });
+    const t = validateEditedEvent(event({ session_id: 42 }), parse);
+    expect(t).toMatchObject({ ok: false, field: 'session_id' });
+  });
+
+  it('refuses what is not an object', () => {
+    expect(validateEditedEvent([1, 2], parse)).toMatchObject({ ok: false, field: undefined });
+  });
+});
+
+describe('planReplay', () => {
+  it('sends the original bytes to the source topic, with the key', () => {
+    const [item] = planReplay([candidate(1)], options);
+    expect(item).toMatchObject({ action: 'send', topic: 'p.events.raw', edited: false });
+    if (item?.action === 'send')
+      expect(Buffer.from(item.payload)).toEqual(bytes(event({ event_id: 'e-1' })));
+  });
+
+  it('sends to the chosen stage topic', () => {
+    const [item] = planReplay([candidate(1, { sourceTopic: null })], {
+      ...options,
+      target: { kind: 'stage', stage: 'storage' },
+    });
+    expect(item).toMatchObject({ action: 'send', topic: 'p.events.enriched' });
+  });
+
+  it('says why each entry is skipped', () => {
+    const plan = planReplay(
+      [
+        candidate(1, { status: 'discarded' }),
+        candidate(2, { heldBy: { jobId: 7, state: 'succeeded' } }),
+        candidate(3, { heldBy: { jobId: 8, state: 'pending' } }),
+        candidate(4, { eventReplayedBy: { jobId: 9, entryId: 40 } }),
+        candidate(5, { value: null }),
+        candidate(6, { sourceTopic: null }),
+        candidate(7, { eventId: 'e-5' }),
+        candidate(8, { eventId: 'e-5' }),
+      ],
+      options,
+    );
+    expect(plan.map((p) => (p.action === 'skip' ? [p.reason, p.byJobId] : ['send']))).toEqual([
+      ['discarded', undefined],
+      ['already-replayed', 7],
+      ['in-another-job', 8],
+      ['already-replayed', 9],
+      ['no-payload', undefined],
+      ['no-source-topic', undefined],
+      ['send'],
+      ['duplicate-event', undefined],
+    ]);
+    expect(plan[1]).toMatchObject({ detail: 'already replayed by job 7 (succeeded)' });
+  });
+
+  it('validates a merge patch per entry, naming the field of those it leaves invalid', () => {
+    const plan = planReplay(
+      [
+        candidate(1, { value: bytes(event({ event_id: 'e-1', user_id: undefined })) }),
+        candidate(2, {
+          value: bytes(event({ event_id: 'e-2', user_id: undefined, session_id: 3 })),
+        }),
+        candidate(3, { value: bytes('{"event_id": "e-3", ') }),
+      ],
+      { ...options, edit: { kind: 'merge-patch', value: { user_id: 'fixed' } } },
+    );
+    expect(plan[0]).toMatchObject({ action: 'send', edited: true, eventId: 'e-1' });
+    if (plan[0]?.action === 'send')
+      expect(JSON.parse(Buffer.from(plan[0].payload).toString()).user_id).toBe('fixed');
+    expect(plan[1]).toMatchObject({ action: 'skip', reason: 'payload-invalid' });
+    expect(plan[1]?.action === 'skip' && plan[1].detail).toMatch(/^session_id: /);
+    expect(plan[2]).toMatchObject({ action: 'skip', reason: 'payload-invalid' });
+  });
+
+  it('replaces one payload, and refuses a replacement for several entries', () => {
+    const [item] = planReplay([candidate(1, { value: bytes('not json') })], {
+      ...options,
+      edit: { kind: 'replace', value: event({ event_id: 'e-1' }) },
+    });
+    expect(item).toMatchObject({ action: 'send', edited: true, eventId: 'e-1' });
+    expect(() =>
+      planReplay([candidate(1), candidate(2)], {
+        ...options,
+        edit: { kind: 'replace', value: event() },
+      }),
+    ).toThrow(/one entry/);
+  });
+});
