@@ -6,6 +6,8 @@ import type { NextConfig } from 'next';
 import { STATIC_SECURITY_HEADERS } from './src/server/auth/security-headers.ts';
 
 const config: NextConfig = {
+  // A self-contained server (server.js and the node_modules it traces) for the console image.
+  output: 'standalone',
   serverExternalPackages: ['@confluentinc/kafka-javascript'],
   // The workspace packages ship TypeScript sources (`.ts` imports); Next compiles them.
   transpilePackages: ['@sluice/auth', '@sluice/core', '@sluice/db', '@sluice/kafka'],
