@@ -29,6 +29,7 @@ import { rebuildDlqIndex } from '../dlq/dlq-rebuild.ts';
 import { brokerList, defaultWorkerId, loadEnv } from '../env.ts';
 import { pipelineNames } from '../kafka/topics.ts';
 import { stderrProgress } from '../progress.ts';
+import { registerDlqReplayCommands } from './dlq-replay.command.ts';
 
 interface ListOptions {
   json?: boolean;
@@ -92,18 +93,9 @@ export function listFilter(o: ListOptions, nowMs: number): DlqFilter {
 
 const write = (text: string) => process.stdout.write(text);
 
-export function registerDlqCommands(program: Command): void {
-  const dlq = program
-    .command('dlq')
-    .description('the dead-letter index: list, show, status, rebuild');
-
-  dlq
-    .command('list')
-    .description(
-      'dead letters grouped by error signature (count, first and last failure, a sample)',
-    )
-    .option('--json', 'JSON instead of lines')
-    .option('--limit <n>', 'groups (or entries) to print, 1-1000', limit, 50)
+/** The inbox's filters as flags: `list` and `replay` take the same ones. */
+function filterOptions(c: Command): Command {
+  return c
     .option('--stage <stage>', 'only this stage (enrichment, storage:timescaledb, ...)')
     .option('--error-class <class>', 'only this error class (InvalidEvent, ...)')
     .option('--type <type>', 'only events of this type')
@@ -114,7 +106,23 @@ export function registerDlqCommands(program: Command): void {
     )
     .option('--until <when>', 'failed before: a duration back from now or an ISO time')
     .option('--status <status...>', `only these statuses (${DLQ_STATUSES.join(', ')})`)
-    .option('--text <text>', 'in the error message or the payload (at least 3 characters)')
+    .option('--text <text>', 'in the error message or the payload (at least 3 characters)');
+}
+
+export function registerDlqCommands(program: Command): void {
+  const dlq = program
+    .command('dlq')
+    .description(
+      'the dead-letter index: list, show, status, rebuild; replay, resume, discard, jobs, job',
+    );
+  registerDlqReplayCommands(dlq, filterOptions, listFilter);
+
+  filterOptions(dlq.command('list'))
+    .description(
+      'dead letters grouped by error signature (count, first and last failure, a sample)',
+    )
+    .option('--json', 'JSON instead of lines')
+    .option('--limit <n>', 'groups (or entries) to print, 1-1000', limit, 50)
     .option('--entries', 'one line per dead letter, newest failure first, instead of groups')
     .option(
       '--after <cursor>',
