@@ -227,6 +227,7 @@ async function runAndReport(
     jobId,
     actor,
     brokers: brokerList(env),
+    storageTopic: pipelineNames(env.SLUICE_TOPIC_PREFIX).topics.enriched,
     rateLimit,
     progress: (p) => {
       if (Date.now() - shown >= 1000) {

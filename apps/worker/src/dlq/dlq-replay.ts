@@ -18,10 +18,12 @@ import {
   type ReplayStorePort,
   type ReplayTarget,
   type ReplayTransportPort,
+  replaySinksFor,
   runReplayJob,
 } from '@sluice/core';
 import {
   type AwaitingOutcome,
+  type ClaimedReplayRow,
   claimReplayRows,
   createReplayJob,
   type Database,
@@ -111,10 +113,12 @@ export async function planReplayJob(db: Database, req: PlanRequest): Promise<Pla
   return { ...created, plan };
 }
 
-function dbStore(db: Database, actor: string): ReplayStorePort {
+function dbStore(db: Database, actor: string, storageTopic: string): ReplayStorePort {
+  const withSinks = (rows: ClaimedReplayRow[]): ReplayRow[] =>
+    rows.map((r) => ({ ...r, sinks: replaySinksFor(r.stage, r.topic, storageTopic) }));
   return {
-    inFlight: (jobId) => inFlightReplayRows(db, jobId),
-    claim: (jobId, n) => claimReplayRows(db, jobId, n),
+    inFlight: async (jobId) => withSinks(await inFlightReplayRows(db, jobId)),
+    claim: async (jobId, n) => withSinks(await claimReplayRows(db, jobId, n)),
     markSent: (jobId, ids) => markReplayRowsSent(db, jobId, actor, ids),
     release: (jobId, ids) => releaseReplayRows(db, jobId, ids),
     setStatus: (jobId, status, reason) => setReplayJobStatus(db, jobId, status, reason),
@@ -208,6 +212,8 @@ export interface RunOptions {
   jobId: number;
   actor: string;
   brokers: string[];
+  /** The storage stage's input topic (events.enriched under the prefix). */
+  storageTopic: string;
   rateLimit?: number | undefined;
   progress?: (p: { sent: number; recovered: number }) => void;
 }
@@ -222,7 +228,7 @@ export async function runReplay(o: RunOptions): Promise<ReplayRunResult> {
   try {
     return await runReplayJob({
       jobId: o.jobId,
-      store: dbStore(o.db, o.actor),
+      store: dbStore(o.db, o.actor, o.storageTopic),
       transport,
       ratePerSecond: o.rateLimit,
       now: Date.now,

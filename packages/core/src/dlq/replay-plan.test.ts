@@ -6,6 +6,9 @@ import {
   planReplay,
   type ReplayCandidate,
   type ReplayPlanOptions,
+  readReplayHeaders,
+  replayHeaders,
+  replaySinksFor,
   validateEditedEvent,
 } from './replay-plan.ts';
 
@@ -139,5 +142,39 @@ describe('planReplay', () => {
         edit: { kind: 'replace', value: event() },
       }),
     ).toThrow(/one entry/);
+  });
+});
+
+describe('replay headers', () => {
+  it('round-trip through a consumed record, bytes or text', () => {
+    const h = replayHeaders(3, 44, ['elasticsearch']);
+    expect(h).toEqual({
+      'sluice-replay-job': '3',
+      'sluice-replay-entry': '44',
+      'sluice-replay-sinks': 'elasticsearch',
+    });
+    const consumed = Object.entries(h).map(([k, v]) => ({ [k]: Buffer.from(v) }));
+    expect(readReplayHeaders(consumed)).toEqual({
+      job: '3',
+      entry: '44',
+      sinks: ['elasticsearch'],
+    });
+    expect(readReplayHeaders([{ 'sluice-replay-job': '3', 'sluice-replay-entry': '5' }])).toEqual({
+      job: '3',
+      entry: '5',
+    });
+    expect(readReplayHeaders([{ other: 'x' }])).toBeUndefined();
+    expect(readReplayHeaders(undefined)).toBeUndefined();
+  });
+
+  it('send a storage-stage failure only to the sink that refused it, and only at the storage input', () => {
+    expect(
+      replaySinksFor('storage:elasticsearch', 'p.events.enriched', 'p.events.enriched'),
+    ).toEqual(['elasticsearch']);
+    expect(
+      replaySinksFor('storage:elasticsearch', 'p.events.raw', 'p.events.enriched'),
+    ).toBeUndefined();
+    expect(replaySinksFor('enrichment', 'p.events.enriched', 'p.events.enriched')).toBeUndefined();
+    expect(replaySinksFor(null, 'p.events.enriched', 'p.events.enriched')).toBeUndefined();
   });
 });

@@ -11,6 +11,8 @@ import type { DlqStatus } from './dlq-filter.ts';
 export const REPLAY_HEADERS = {
   job: 'sluice-replay-job',
   entry: 'sluice-replay-entry',
+  /** Comma-separated sink names: a storage-stage failure goes only to the sinks that lack it. */
+  sinks: 'sluice-replay-sinks',
 } as const;
 
 /** The stages a replay may target, and which pipeline topic feeds each. */
@@ -202,6 +204,55 @@ export function planReplay(
 }
 
 /** The headers a replayed record carries. */
-export function replayHeaders(jobId: number, entryId: number): Record<string, string> {
-  return { [REPLAY_HEADERS.job]: String(jobId), [REPLAY_HEADERS.entry]: String(entryId) };
+export function replayHeaders(
+  jobId: number,
+  entryId: number,
+  sinks?: readonly string[],
+): Record<string, string> {
+  return {
+    [REPLAY_HEADERS.job]: String(jobId),
+    [REPLAY_HEADERS.entry]: String(entryId),
+    ...(sinks && sinks.length > 0 ? { [REPLAY_HEADERS.sinks]: sinks.join(',') } : {}),
+  };
+}
+
+/**
+ * The sinks a replay sent to the storage stage's input may write: for an entry dead-lettered by
+ * one sink (`storage:<sink>`), that sink alone, since the others stored the event when it first
+ * came; undefined (every sink the routing picks) for any other entry or target.
+ */
+export function replaySinksFor(
+  stage: string | null,
+  topic: string,
+  storageTopic: string,
+): string[] | undefined {
+  const m = stage === null ? null : /^storage:([a-z0-9_-]+)$/.exec(stage);
+  return m && topic === storageTopic ? [m[1] as string] : undefined;
+}
+
+export interface ReplayMarkHeaders {
+  readonly job: string;
+  readonly entry: string;
+  readonly sinks?: readonly string[] | undefined;
+}
+
+type HeaderList = readonly Readonly<Record<string, string | Uint8Array>>[] | undefined;
+
+const headerText = (v: string | Uint8Array | undefined) =>
+  v === undefined ? undefined : typeof v === 'string' ? v : Buffer.from(v).toString('utf8');
+
+/** A consumed record's replay headers (Kafka's list of name → value), if it has them. */
+export function readReplayHeaders(headers: HeaderList): ReplayMarkHeaders | undefined {
+  if (!headers || headers.length === 0) return undefined;
+  let job: string | undefined;
+  let entry: string | undefined;
+  let sinks: string | undefined;
+  for (const h of headers) {
+    job ??= headerText(h[REPLAY_HEADERS.job]);
+    entry ??= headerText(h[REPLAY_HEADERS.entry]);
+    sinks ??= headerText(h[REPLAY_HEADERS.sinks]);
+  }
+  if (job === undefined || entry === undefined) return undefined;
+  const list = sinks?.split(',').filter((x) => x !== '');
+  return { job, entry, ...(list && list.length > 0 ? { sinks: list } : {}) };
 }

@@ -11,6 +11,8 @@ export interface ReplayRow {
   readonly key: Uint8Array | null;
   readonly payload: Uint8Array;
   readonly claimedAt: Date;
+  /** For a storage-stage failure sent to the storage input: the only sinks that lack it. */
+  readonly sinks?: readonly string[] | undefined;
 }
 
 export interface ReplayRecord {
@@ -60,7 +62,7 @@ const toRecord = (jobId: number, row: ReplayRow): ReplayRecord => ({
   topic: row.topic,
   key: row.key,
   value: row.payload,
-  headers: replayHeaders(jobId, row.entryId),
+  headers: replayHeaders(jobId, row.entryId, row.sinks),
 });
 
 export async function runReplayJob(o: ReplayRunOptions): Promise<ReplayRunResult> {

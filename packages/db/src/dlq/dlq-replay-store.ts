@@ -192,6 +192,8 @@ export interface ClaimedReplayRow {
   key: Buffer | null;
   payload: Buffer;
   claimedAt: Date;
+  /** The entry's stage: where it failed, which decides the sinks a storage replay may write. */
+  stage: string | null;
 }
 
 const claimedColumns = {
@@ -201,6 +203,7 @@ const claimedColumns = {
   key: r.key,
   payload: sql<Buffer>`${r.payload}`,
   claimedAt: sql<Date>`${r.claimedAt}`,
+  stage: sql<string | null>`(SELECT s.stage FROM ${e} s WHERE s.id = ${r.entryId})`,
 };
 
 /**
