@@ -84,9 +84,11 @@ export function routeBatch(records: readonly ConsumedRecord[], r: BatchRouting):
       parsed.record.kind === 'event'
         ? r.route(parsed.record.data as unknown as Record<string, unknown>).destinations
         : NON_EVENT_DESTINATIONS;
+    // A replayed storage-stage failure goes only to the sinks that lack it (replay-plan.ts).
+    const only = parsed.record.replay?.sinks;
     let routed = false;
     for (const d of destinations) {
-      if (!r.sinks.has(d)) continue;
+      if (!r.sinks.has(d) || (only && !only.includes(d))) continue;
       routed = true;
       const list = p.bySink.get(d);
       if (list) list.push(parsed.record);

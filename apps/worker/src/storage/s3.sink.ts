@@ -7,7 +7,11 @@
 // between an object and its marker leaves an object that the replay's batch (same first offset,
 // perhaps another last) would duplicate; objects of the partition starting at that offset under
 // another name are deleted once the new one is written (what they held beyond it is past the
-// marker, so the next batches archive it again).
+// marker, so the next batches archive it again). A record re-published from the DLQ (replay
+// headers) comes at a new offset, so the offset naming would archive its event a second time
+// with every replay: it goes instead to an object of its own named by its event_id
+// (`.../replayed-<topic>-<sha256(event_id)>.ndjson.gz`), which any later replay overwrites.
+import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { archiveMarkerKey, archiveObjectKey, type EnrichedEvent } from '@sluice/core';
@@ -16,15 +20,42 @@ import { byPartition, type Sink, type SinkRecord } from './sink.ts';
 
 const gzipAsync = promisify(gzip);
 
+/** Where a replayed event is archived: by event time and event_id, the same for every replay. */
+export function replayedObjectKey(topic: string, eventId: string, eventTimeMs: number): string {
+  const iso = new Date(eventTimeMs).toISOString();
+  const id = createHash('sha256').update(eventId).digest('hex').slice(0, 32);
+  return `dt=${iso.slice(0, 10)}/hour=${iso.slice(11, 13)}/replayed-${topic}-${id}.ndjson.gz`;
+}
+
 export function createS3Sink(store: ArchiveStore): Sink {
+  const archiveReplayed = async (r: SinkRecord) => {
+    const data = r.data as EnrichedEvent;
+    const key = replayedObjectKey(r.topic, data.event_id, data.timestamp_ms ?? r.timestampMs);
+    await store.put(
+      `${store.prefix}${key}`,
+      await gzipAsync(Buffer.concat([r.value, Buffer.from('\n')])),
+      'application/x-ndjson',
+    );
+  };
+
   const archivePartition = async (topic: string, partition: number, records: SinkRecord[]) => {
     const markerKey = archiveMarkerKey(topic, partition, store.prefix);
     const marker = await store.get(markerKey);
     const floor = marker ? BigInt(JSON.parse(marker.toString()).archived as string) : -1n;
-    const fresh = records.filter((r) => BigInt(r.offset) > floor);
-    if (fresh.length === 0) return;
+    const all = records.filter((r) => BigInt(r.offset) > floor);
+    if (all.length === 0) return;
+    const last = all[all.length - 1] as SinkRecord;
+    for (const r of all) if (r.replay) await archiveReplayed(r);
+    const fresh = all.filter((r) => !r.replay);
+    if (fresh.length === 0) {
+      await store.put(
+        markerKey,
+        Buffer.from(JSON.stringify({ archived: last.offset, object: null })),
+        'application/json',
+      );
+      return;
+    }
     const first = fresh[0] as SinkRecord;
-    const last = fresh[fresh.length - 1] as SinkRecord;
     const lines: Buffer[] = [];
     for (const r of fresh) lines.push(r.value, Buffer.from('\n'));
     const key = archiveObjectKey(
@@ -32,7 +63,7 @@ export function createS3Sink(store: ArchiveStore): Sink {
         topic,
         partition,
         firstOffset: first.offset,
-        lastOffset: last.offset,
+        lastOffset: (fresh[fresh.length - 1] as SinkRecord).offset,
         eventTimeMs: (first.data as EnrichedEvent).timestamp_ms ?? first.timestampMs,
       },
       store.prefix,

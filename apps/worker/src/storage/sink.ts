@@ -12,6 +12,18 @@ interface SourceFields {
   readonly key: Buffer | null;
   /** The record's bytes exactly as consumed: archived as they are, dead-lettered as they are. */
   readonly value: Buffer;
+  /** Set on a record re-published from the DLQ (its `sluice-replay-*` headers). */
+  readonly replay?: ReplayMark | undefined;
+}
+
+/**
+ * A replayed record: the job and entry that sent it, and, for a storage-stage failure, the only
+ * sinks that lack the event (the others stored it when it first came).
+ */
+export interface ReplayMark {
+  readonly job: string;
+  readonly entry: string;
+  readonly sinks?: readonly string[] | undefined;
 }
 
 export type SinkRecord = SourceFields &

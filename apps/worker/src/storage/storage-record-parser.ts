@@ -3,7 +3,7 @@
 // checked here; the aggregation stage's records are checked against the contract's schema: on
 // the aggregates topic, a window's partial or a late-drop correction, each by its own schema.
 import { aggregateRecordSchemaOf, type EnrichedEvent, sessionRecordSchema } from '@sluice/core';
-import type { SinkRecord } from './sink.ts';
+import type { ReplayMark, SinkRecord } from './sink.ts';
 
 export type RecordKind = SinkRecord['kind'];
 
@@ -14,6 +14,7 @@ export interface ConsumedRecord {
   readonly timestampMs: number;
   readonly key: Buffer | null;
   readonly value: Buffer | null;
+  readonly replay?: ReplayMark | undefined;
 }
 
 export type ParsedRecord =

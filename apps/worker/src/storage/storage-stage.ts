@@ -4,7 +4,13 @@
 // those sinks' runners. The runner commits what `durableOffsets` returns: per partition, up to
 // the oldest segment not yet durable in all its sinks. After every batch and at every tick the
 // paused partitions are reconciled with what the sinks need (pause-reconciler.ts).
-import type { Destination, EventRouter, OffsetTracker, TopicPartition } from '@sluice/core';
+import {
+  type Destination,
+  type EventRouter,
+  type OffsetTracker,
+  readReplayHeaders,
+  type TopicPartition,
+} from '@sluice/core';
 import {
   type ConsumedMessage,
   type LogFn,
@@ -64,6 +70,7 @@ const consumedRecord = (m: ConsumedMessage): ConsumedRecord => ({
   timestampMs: m.timestamp ?? 0,
   key: messageKey(m),
   value: m.value ?? null,
+  replay: readReplayHeaders(m.headers),
 });
 
 export function createStorageStage(d: StorageStageDeps): StorageStage {
