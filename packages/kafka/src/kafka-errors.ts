@@ -53,6 +53,15 @@ export function isFatalKafkaError(err: unknown): boolean {
   return e.code !== undefined && (FENCING.has(e.code) || e.code === KafkaCodes.FATAL);
 }
 
+/**
+ * Another instance owns the transactional id now (or the worker may not use it): a new producer
+ * would be fenced too, so only a restart with a fresh identity helps.
+ */
+export function isFencedKafkaError(err: unknown): boolean {
+  const e = err as LibrdKafkaErrorLike | undefined;
+  return !!e && typeof e === 'object' && e.code !== undefined && FENCING.has(e.code);
+}
+
 const COORDINATOR_NOT_READY = new Set<number>([
   KafkaCodes.COORDINATOR_LOAD_IN_PROGRESS,
   KafkaCodes.COORDINATOR_NOT_AVAILABLE,

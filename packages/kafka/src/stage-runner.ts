@@ -15,7 +15,13 @@
 // Rebalances (cooperative-sticky) are applied between batches: before a partition is given up,
 // what was processed of it is committed, so it moves with its offsets.
 
-import { describeKafkaError, isFatalKafkaError, KafkaFatalError } from './kafka-errors.ts';
+import pRetry from 'p-retry';
+import {
+  describeKafkaError,
+  isFatalKafkaError,
+  isFencedKafkaError,
+  KafkaFatalError,
+} from './kafka-errors.ts';
 import {
   type ConsumedMessage,
   createStageConsumer,
@@ -137,14 +143,15 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     log: o.log,
   });
   let producer: TransactionalProducer | undefined;
+  const newProducer = () =>
+    createTransactionalProducer({
+      brokers: o.brokers,
+      clientId: `${o.groupId}-${o.workerId}-tx`,
+      transactionalId: `${o.groupId}-${o.workerId}`,
+      log: o.log,
+    });
   try {
-    if (o.mode === 'transactional')
-      producer = await createTransactionalProducer({
-        brokers: o.brokers,
-        clientId: `${o.groupId}-${o.workerId}-tx`,
-        transactionalId: `${o.groupId}-${o.workerId}`,
-        log: o.log,
-      });
+    if (o.mode === 'transactional') producer = await newProducer();
   } catch (err) {
     await consumer.disconnect();
     throw err;
@@ -195,8 +202,13 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     try {
       await producer.commit(records, offsets, consumer);
     } catch (err) {
-      if (isFatalKafkaError(err))
+      if (isFencedKafkaError(err))
         throw new KafkaFatalError(`transaction failed for good: ${describeKafkaError(err)}`);
+      if (isFatalKafkaError(err)) {
+        await replaceProducer(err);
+        await rewind();
+        return;
+      }
       o.log(
         'warn',
         `transaction aborted, the batch will be read again: ${describeKafkaError(err)}`,
@@ -254,6 +266,39 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
         await sleep(RETRY_BACKOFF_MS);
       }
     }
+  }
+
+  /**
+   * A producer that librdkafka declared fatal without being fenced (during a broker failover:
+   * records timed out, then the coordinator, having aborted the transaction itself, refused the
+   * abort with INVALID_TXN_STATE) is replaced by a new one with the same transactional id, as
+   * Kafka Streams does: its initTransactions() finishes the old transaction (aborted) and fences
+   * the old producer, and the batch is read again from the committed offsets. Exiting instead
+   * cost a restart and two rebalances per worker and failover. Bounded: if no producer can be
+   * made within two minutes, or it is fenced, the worker exits.
+   */
+  async function replaceProducer(err: unknown): Promise<void> {
+    o.log(
+      'warn',
+      `the transactional producer failed (${describeKafkaError(err)}); starting a new one with the same transactional id, the batch will be read again`,
+    );
+    const old = producer;
+    producer = undefined;
+    await Promise.race([old?.disconnect().catch(() => {}), sleep(5000)]);
+    try {
+      producer = await pRetry(newProducer, {
+        retries: Number.POSITIVE_INFINITY,
+        maxRetryTime: 120_000,
+        minTimeout: 500,
+        maxTimeout: 5000,
+        shouldRetry: ({ error }) => !isFencedKafkaError(error),
+        onFailedAttempt: ({ error, attemptNumber }) =>
+          o.log('warn', `a new producer failed (attempt ${attemptNumber}): ${error.message}`),
+      });
+    } catch (e) {
+      throw new KafkaFatalError(`no new transactional producer: ${describeKafkaError(e)}`);
+    }
+    o.log('info', 'a new transactional producer is ready');
   }
 
   /** After an abort: back to the last committed offsets, and the stage forgets what it derived. */

@@ -84,9 +84,16 @@ export async function createTransactionalProducer(
     producer.connect({ timeout: 10_000 }, (err) => (err ? reject(toError(err)) : resolve())),
   );
   producer.setPollInBackground(true);
-  await new Promise<void>((resolve, reject) =>
-    producer.initTransactions(timeoutMs * 3, cb(resolve, reject)),
-  );
+  try {
+    await new Promise<void>((resolve, reject) =>
+      producer.initTransactions(timeoutMs * 3, cb(resolve, reject)),
+    );
+  } catch (err) {
+    // Not left connected behind the caller's retry.
+    producer.setPollInBackground(false);
+    await new Promise<void>((resolve) => producer.disconnect(5000, () => resolve()));
+    throw err;
+  }
 
   /** Queues one record; false when librdkafka's local queue is full. */
   const tryProduce = (r: OutRecord): boolean => {
