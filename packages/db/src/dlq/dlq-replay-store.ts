@@ -47,14 +47,16 @@ export async function loadReplayCandidates(
       sourceTopic: e.sourceTopic,
       key: e.originalKey,
       value: e.originalValue,
-      heldJob: sql<string | null>`(SELECT h.job_id FROM ${r} h WHERE h.entry_id = ${e.id}
+      // Column names written out with their table: drizzle leaves a lone table's columns
+      // unqualified, and inside these subqueries "event_id" would be the inner table's.
+      heldJob: sql<string | null>`(SELECT h.job_id FROM ${r} h WHERE h.entry_id = dlq_entries.id
         AND h.state IN ('pending', 'sending', 'sent', 'succeeded') LIMIT 1)`,
-      heldState: sql<string | null>`(SELECT h.state FROM ${r} h WHERE h.entry_id = ${e.id}
+      heldState: sql<string | null>`(SELECT h.state FROM ${r} h WHERE h.entry_id = dlq_entries.id
         AND h.state IN ('pending', 'sending', 'sent', 'succeeded') LIMIT 1)`,
       // Another entry of the same event, replayed: its record is in the pipeline already.
       eventBy: sql<string | null>`(SELECT h.job_id || ':' || h.entry_id FROM ${r} h
-        WHERE ${e.eventId} IS NOT NULL AND h.event_id = ${e.eventId} AND h.entry_id <> ${e.id}
-          AND h.state IN ('sent', 'succeeded') LIMIT 1)`,
+        WHERE dlq_entries.event_id IS NOT NULL AND h.event_id = dlq_entries.event_id
+          AND h.entry_id <> dlq_entries.id AND h.state IN ('sent', 'succeeded') LIMIT 1)`,
     })
     .from(e)
     .where(where)
@@ -203,7 +205,9 @@ const claimedColumns = {
   key: r.key,
   payload: sql<Buffer>`${r.payload}`,
   claimedAt: sql<Date>`${r.claimedAt}`,
-  stage: sql<string | null>`(SELECT s.stage FROM ${e} s WHERE s.id = ${r.entryId})`,
+  stage: sql<
+    string | null
+  >`(SELECT s.stage FROM ${e} s WHERE s.id = dlq_replay_job_entries.entry_id)`,
 };
 
 /**
@@ -442,7 +446,7 @@ export async function discardDlqEntries(
         id: e.id,
         status: e.status,
         heldJob: sql<string | null>`(SELECT h.job_id || ' (' || h.state || ')' FROM ${r} h
-          WHERE h.entry_id = ${e.id} AND h.state IN ('pending', 'sending', 'sent', 'succeeded')
+          WHERE h.entry_id = dlq_entries.id AND h.state IN ('pending', 'sending', 'sent', 'succeeded')
           LIMIT 1)`,
       })
       .from(e)
