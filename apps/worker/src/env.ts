@@ -139,7 +139,7 @@ export const envSchema = z.object({
     .enum(['keep', 'reject'])
     .default('keep')
     .describe(
-      'Fields an event has beyond the schema: keep them, or reject the event (to the DLQ).',
+      'Top-level fields an event has beyond the schema: keep them (moved into `properties`), or reject the event (to the DLQ).',
     ),
   ENRICH_DEDUP_HORIZON_MS: z.coerce
     .number()
