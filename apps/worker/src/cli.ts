@@ -13,12 +13,14 @@ import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerProduceCommand } from './commands/produce.command.ts';
 import { registerRouteCommand } from './commands/route.command.ts';
 import { registerStackCommands } from './commands/stack.command.ts';
+import { registerStageCommands } from './commands/stage.command.ts';
 import { registerTopicsCommands } from './commands/topics.command.ts';
 import { registerUsersCommand } from './commands/users.command.ts';
 import { registerWorkerCommands } from './commands/worker.command.ts';
 import { GeoDatabaseError } from './enrichment/geoip-database.ts';
 import { ConfigError } from './env.ts';
 import { StackError } from './stack/service.ts';
+import { UsageError } from './usage-error.ts';
 
 const program = new Command('sluice')
   .description('Sluice: stream processing for web-analytics events on Kafka')
@@ -35,6 +37,7 @@ registerWorkerCommands(program);
 registerGeoipCommands(program);
 registerTopicsCommands(program);
 registerLagCommand(program);
+registerStageCommands(program);
 registerDlqCommands(program);
 registerAlarmsCommands(program);
 registerBenchCommands(program);
@@ -50,7 +53,8 @@ try {
     err instanceof ConfigError ||
     err instanceof StackError ||
     err instanceof GeoDatabaseError ||
-    err instanceof MigrationError
+    err instanceof MigrationError ||
+    err instanceof UsageError
   ) {
     process.stderr.write(`sluice: ${err.message}\n`);
   } else {

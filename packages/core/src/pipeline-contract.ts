@@ -14,6 +14,8 @@ export const TOPICS = {
   aggregates: 'aggregates',
   sessions: 'sessions',
   aggregationChangelog: 'aggregation-state-changelog',
+  /** The control plane's channel to the workers: each stage's desired state (compacted). */
+  control: 'sluice.control',
 } as const;
 
 export type TopicKey = keyof typeof TOPICS;

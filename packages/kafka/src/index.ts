@@ -6,6 +6,7 @@ export * from './kafka-errors.ts';
 export * from './lag-snapshot-reader.ts';
 export * from './partition-range-reader.ts';
 export * from './stage-consumer.ts';
+export * from './stage-control-channel.ts';
 export * from './stage-runner.ts';
 export * from './topic-admin.ts';
 export * from './transactional-producer.ts';

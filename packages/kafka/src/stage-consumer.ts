@@ -31,6 +31,8 @@ export interface ConsumerOptions {
 export interface StageConsumer {
   readonly native: RdKafka.KafkaConsumer;
   subscribe(topics: string[]): void;
+  /** Leave the group (its partitions are revoked through the rebalance callback). */
+  unsubscribe(): void;
   /** Up to maxBatch messages over all assigned partitions; [] after the poll timeout. */
   consume(): Promise<ConsumedMessage[]>;
   /** The next offset to read per partition, past transaction markers (unlike last offset + 1). */
@@ -136,6 +138,9 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
     native: consumer,
     subscribe: (topics) => {
       consumer.subscribe(topics);
+    },
+    unsubscribe: () => {
+      consumer.unsubscribe();
     },
     consume: () =>
       rebalanceFailure

@@ -15,6 +15,12 @@
 // Rebalances (cooperative-sticky) are applied between batches: before a partition is given up,
 // what was processed of it is committed, so it moves with its offsets.
 
+import {
+  DEFAULT_STAGE_CONTROL,
+  describeStageControl,
+  type StageControl,
+  type StageState,
+} from '@sluice/core';
 import pRetry from 'p-retry';
 import {
   describeKafkaError,
@@ -98,11 +104,18 @@ export interface StageRunnerOptions {
   stage: Stage;
   log: LogFn;
   onReady?: (ready: boolean, reason: string) => void;
+  /**
+   * The stage's desired state from the control channel, read at every turn of the loop:
+   * paused stops fetching (the members keep their partitions), stopped leaves the group.
+   */
+  control?: () => StageControl;
 }
 
 export interface RunningStage {
   /** Resolves when stopped on purpose; rejects when the stage cannot go on. */
   done: Promise<void>;
+  /** The control state the loop applies now. */
+  state(): StageState;
   /** Commit or abort the work in hand, leave the group, close the clients. */
   stop(): Promise<void>;
   /** Milliseconds since the loop last went round (liveness). */
@@ -119,6 +132,8 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   const pendingAssign: TopicPartition[] = [];
   const pendingRevoke: { tps: TopicPartition[]; lost: boolean }[] = [];
   let closing = false;
+  /** The control state applied now (paused: every owned partition paused). */
+  let applied: StageState = 'running';
 
   const consumer = await createStageConsumer({
     brokers: o.brokers,
@@ -127,8 +142,10 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     ...(o.staticMembership ? { groupInstanceId: `${o.groupId}-${o.workerId}` } : {}),
     maxBatch: o.maxBatch,
     onAssign(tps) {
-      // Fetching starts at once; the stage hears of them before their first batch.
+      // Fetching starts at once; the stage hears of them before their first batch. While the
+      // stage is paused they are paused here, before a fetch can bring their records.
       consumer.assign(tps);
+      if (applied === 'paused') consumer.pause(tps);
       pendingAssign.push(...tps);
       o.log('info', `partitions assigned: ${describe(tps)}`);
     },
@@ -160,8 +177,17 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   const ctx: StageContext = {
     assignment: () => [...owned.values()],
     committed: (tp) => committed.get(tpKey(tp)),
-    pause: (tps) => consumer.pause(tps.filter((tp) => owned.has(tpKey(tp)))),
-    resume: (tps) => consumer.resume(tps.filter((tp) => owned.has(tpKey(tp)))),
+    pause: (tps) => {
+      const mine = tps.filter((tp) => owned.has(tpKey(tp)));
+      for (const tp of mine) stagePaused.add(tpKey(tp));
+      consumer.pause(mine);
+    },
+    // A partition the stage resumes stays paused while the stage is paused by the control plane.
+    resume: (tps) => {
+      const mine = tps.filter((tp) => owned.has(tpKey(tp)));
+      for (const tp of mine) stagePaused.delete(tpKey(tp));
+      if (applied !== 'paused') consumer.resume(mine);
+    },
   };
 
   let records: OutRecord[] = [];
@@ -171,6 +197,8 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   let lastTickAt = Date.now();
   let lastLoopAt = Date.now();
   let stopRequested = false;
+  /** Partitions the stage paused itself (a sink down); the control plane's pause is apart. */
+  const stagePaused = new Set<string>();
 
   /** A stage's output joins the work in hand, committed (or aborted) with it. */
   function take(r: StageResult): void {
@@ -338,6 +366,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       for (const k of gone) {
         owned.delete(k);
         committed.delete(k);
+        stagePaused.delete(k);
       }
       // An abort just before may have queued them for re-assignment: they are not ours now.
       const keep = pendingAssign.filter((tp) => !gone.has(tpKey(tp)));
@@ -355,6 +384,10 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
         const c = offsets.get(tpKey(tp));
         if (c !== undefined) committed.set(tpKey(tp), c);
       }
+      // librdkafka keeps a partition's pause through an unassign: one paused by the control
+      // plane before it was given up (or before a stop) would never be read again.
+      if (applied === 'paused') consumer.pause(tps);
+      else consumer.resume(tps);
       await o.stage.assigned?.(tps, ctx);
     }
   }
@@ -376,11 +409,58 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     }
   }
 
+  /**
+   * Brings the consumer to the desired state between batches. Pausing keeps the work in hand
+   * (it commits on the usual cadence); stopping unsubscribes, and the revocation that follows
+   * commits what was processed before the partitions go.
+   */
+  function applyControl(): void {
+    const want = o.control?.() ?? DEFAULT_STAGE_CONTROL;
+    if (want.state === applied) return;
+    const from = applied;
+    applied = want.state;
+    o.log('info', `stage ${describeStageControl(want)} (was ${from})`);
+    if (from === 'stopped') consumer.subscribe(o.topics);
+    if (want.state === 'stopped') {
+      consumer.unsubscribe();
+      o.onReady?.(true, `stopped by the control plane: ${describeStageControl(want)}`);
+      return;
+    }
+    const tps = [...owned.values()];
+    if (want.state === 'paused') {
+      consumer.pause(tps);
+      o.onReady?.(true, `paused by the control plane: ${describeStageControl(want)}`);
+    } else {
+      consumer.resume(tps.filter((tp) => !stagePaused.has(tpKey(tp))));
+      o.onReady?.(true, `consuming ${o.topics.join(', ')} as ${o.groupId}`);
+    }
+  }
+
   async function loop(): Promise<void> {
-    consumer.subscribe(o.topics);
-    o.onReady?.(true, `consuming ${o.topics.join(', ')} as ${o.groupId}`);
+    const initial = (o.control?.() ?? DEFAULT_STAGE_CONTROL).state;
+    // A worker that starts while its stage is stopped does not join the group at all.
+    if (initial === 'stopped') {
+      applied = 'stopped';
+      o.log(
+        'info',
+        `stage ${describeStageControl(o.control?.() ?? DEFAULT_STAGE_CONTROL)}: not joining ${o.groupId}`,
+      );
+    } else {
+      applied = initial;
+      consumer.subscribe(o.topics);
+      if (initial === 'paused')
+        o.log(
+          'info',
+          `stage ${describeStageControl(o.control?.() ?? DEFAULT_STAGE_CONTROL)}: partitions stay paused`,
+        );
+    }
+    o.onReady?.(
+      true,
+      `${applied === 'running' ? 'consuming' : applied} ${o.topics.join(', ')} as ${o.groupId}`,
+    );
     while (!stopRequested) {
       lastLoopAt = Date.now();
+      applyControl();
       await applyRebalance();
       let messages: ConsumedMessage[];
       try {
@@ -453,6 +533,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
 
   return {
     done,
+    state: () => applied,
     stop,
     sinceLastLoopMs: () => Date.now() - lastLoopAt,
     consumer,

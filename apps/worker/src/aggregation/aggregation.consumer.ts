@@ -6,7 +6,7 @@
 // committed state ends. State is restored when a partition is assigned (and again after an
 // aborted transaction, when the runner hands the partitions back); a revoked partition's state
 // is dropped.
-import type { AggregatorConfig } from '@sluice/core';
+import type { AggregatorConfig, StageControl } from '@sluice/core';
 import {
   type ConsumedMessage,
   type Kafka,
@@ -43,6 +43,8 @@ export interface AggregationWorkerOptions {
   count?: (metric: string, n: number) => void;
   log: LogFn;
   onReady: (ready: boolean, reason: string) => void;
+  /** The stage's desired state from the control channel (running when absent). */
+  control?: () => StageControl;
 }
 
 export interface RunningAggregationWorker extends RunningStage {
@@ -152,6 +154,7 @@ export async function startAggregationWorker(
     tickMs: o.tickMs,
     log: o.log,
     onReady: o.onReady,
+    control: o.control,
     stage: {
       async assigned(tps, ctx) {
         await restore(tps, ctx.committed);

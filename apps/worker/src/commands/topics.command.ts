@@ -17,18 +17,19 @@ export function registerTopicsCommands(program: Command): void {
       const env = loadEnv();
       const progress = stderrProgress();
       const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-topics' });
-      const created = await ensureTopics(
-        kafka,
-        pipelineTopics(
-          env.TOPIC_PARTITIONS,
-          env.TOPIC_REPLICATION_FACTOR,
-          pipelineNames(env.SLUICE_TOPIC_PREFIX).topics,
-        ),
+      const specs = pipelineTopics(
+        env.TOPIC_PARTITIONS,
+        env.TOPIC_REPLICATION_FACTOR,
+        pipelineNames(env.SLUICE_TOPIC_PREFIX).topics,
       );
+      const created = new Set(await ensureTopics(kafka, specs));
       const replication = env.TOPIC_REPLICATION_FACTOR ?? "the cluster's default";
       progress(
-        created.length > 0
-          ? `created ${created.join(', ')} (${env.TOPIC_PARTITIONS} partitions, replication ${replication})`
+        created.size > 0
+          ? `created ${specs
+              .filter((s) => created.has(s.topic))
+              .map((s) => `${s.topic} (${s.numPartitions})`)
+              .join(', ')}; partitions in brackets, replication ${replication}`
           : 'all topics exist',
       );
     });

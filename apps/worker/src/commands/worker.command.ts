@@ -1,7 +1,7 @@
 // `sluice worker <name>`: the long-running workers. Each serves /metrics, /healthz and /readyz
 // and stops gracefully on SIGTERM or SIGINT; the lifecycle they share lives in `workerCommand`.
-import { createEventRouter } from '@sluice/core';
-import { createKafka, type Kafka } from '@sluice/kafka';
+import { createEventRouter, describeStageControl, type StageControl } from '@sluice/core';
+import { type ControlWatcher, createKafka, type Kafka, watchStageControls } from '@sluice/kafka';
 import type { Command } from 'commander';
 import { startAggregationWorker } from '../aggregation/aggregation.consumer.ts';
 import { aggregatorConfig } from '../aggregation/aggregation-config.ts';
@@ -64,6 +64,11 @@ export interface WorkerContext {
   /** Plain messages (sinks, GeoIP reloads) as info lines. */
   say: (message: string) => void;
   onReady: (ready: boolean, reason: string) => void;
+  /**
+   * A group's desired state from the control channel, followed from now on: the channel is read
+   * to its end first, so a worker that starts while its stage is paused stays paused.
+   */
+  stageControl(groupId: string): Promise<() => StageControl>;
 }
 
 export interface Started {
@@ -111,6 +116,11 @@ function workerCommand(
       const names = pipelineNames(env.SLUICE_TOPIC_PREFIX);
       const health = await startHealthServer({ port: opts.metricsPort, service: spec.name });
       let counters: StageCounters | undefined;
+      let controls: Promise<ControlWatcher> | undefined;
+      const closeControls = async () => {
+        const w = await controls?.catch(() => undefined);
+        await w?.close();
+      };
       let running: Started;
       try {
         running = await spec.start({
@@ -134,11 +144,25 @@ function workerCommand(
           log,
           say,
           onReady: (ready, reason) => health.setReady(ready, reason),
+          async stageControl(groupId) {
+            controls ??= watchStageControls({
+              brokers: brokerList(env),
+              clientId: `${spec.name}-${workerId}-control`,
+              topic: names.topics.control,
+              log,
+              onChange: (group, c) => {
+                if (group === groupId) say(`control channel: ${group} ${describeStageControl(c)}`);
+              },
+            });
+            const watcher = await controls;
+            return () => watcher.get(groupId);
+          },
         });
       } catch (err) {
         // A worker that cannot start exits non-zero so its orchestrator restarts it, rather
         // than serve a healthy /healthz with nothing running behind it.
         log('error', `could not start: ${(err as Error).message}`);
+        await closeControls();
         await health.close();
         process.exit(1);
       }
@@ -206,6 +230,7 @@ function workerCommand(
               (err: Error) => err,
             )));
       running.cleanup?.();
+      await closeControls();
       await counters?.close();
       await health.close();
       if (failure) {
@@ -258,6 +283,7 @@ export function registerWorkerCommands(program: Command): void {
             : undefined,
         log: c.log,
         onReady: c.onReady,
+        control: await c.stageControl(c.groups.enrichment),
       });
       return {
         ...running,
@@ -299,6 +325,7 @@ export function registerWorkerCommands(program: Command): void {
         now: Date.now,
         log: c.log,
         onReady: c.onReady,
+        control: await c.stageControl(c.groups.aggregation),
       });
       stateSize = running.stateSize;
       return { ...running, stopping: 'finishing the batch in hand, leaving the group' };
@@ -363,6 +390,7 @@ export function registerWorkerCommands(program: Command): void {
         commitIntervalMs: c.env.STORAGE_COMMIT_INTERVAL_MS,
         log: c.log,
         onReady: c.onReady,
+        control: await c.stageControl(c.groups.storage),
       });
       return {
         ...running,

@@ -13,6 +13,7 @@ import {
   type DedupWindow,
   type EnrichConfig,
   type RawMessage,
+  type StageControl,
 } from '@sluice/core';
 import {
   type ConsumedMessage,
@@ -45,6 +46,8 @@ export interface EnrichmentWorkerOptions {
   dedup?: { horizonMs: number; maxIds: number; parser: EnrichConfig; now?: () => number };
   log: LogFn;
   onReady: (ready: boolean, reason: string) => void;
+  /** The stage's desired state from the control channel (running when absent). */
+  control?: () => StageControl;
 }
 
 const asBuffer = (bytes: Uint8Array | null): Buffer | null =>
@@ -112,6 +115,7 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
     commitIntervalMs: o.commitIntervalMs,
     log: o.log,
     onReady: o.onReady,
+    control: o.control,
     stage: {
       async assigned(tps, ctx) {
         await restore(tps, (tp) => ctx.committed(tp));

@@ -53,5 +53,10 @@ export function pipelineTopics(
     base(topics.sessions),
     // Window state is restored from here after a crash; only the latest value per key matters.
     base(topics.aggregationChangelog, { 'cleanup.policy': 'compact' }),
+    // One partition: every control record in one order. Compacted: the latest per stage stays.
+    {
+      ...base(topics.control, { 'cleanup.policy': 'compact' }),
+      numPartitions: 1,
+    },
   ];
 }

@@ -9,13 +9,18 @@ import type { ServiceContext } from './service.ts';
 export async function prepareKafka(ctx: ServiceContext): Promise<void> {
   const rf = ctx.env.TOPIC_REPLICATION_FACTOR ?? ctx.options.brokers;
   const kafka = createKafka({ brokers: brokerList(ctx.env), clientId: 'sluice-stack' });
-  const created = await ensureTopics(
-    kafka,
-    pipelineTopics(ctx.env.TOPIC_PARTITIONS, rf, pipelineNames(ctx.env.SLUICE_TOPIC_PREFIX).topics),
+  const specs = pipelineTopics(
+    ctx.env.TOPIC_PARTITIONS,
+    rf,
+    pipelineNames(ctx.env.SLUICE_TOPIC_PREFIX).topics,
   );
+  const created = new Set(await ensureTopics(kafka, specs));
   ctx.progress(
-    created.length > 0
-      ? `kafka: created ${created.join(', ')} (${ctx.env.TOPIC_PARTITIONS} partitions, replication ${rf})`
+    created.size > 0
+      ? `kafka: created ${specs
+          .filter((s) => created.has(s.topic))
+          .map((s) => `${s.topic} (${s.numPartitions})`)
+          .join(', ')}; partitions in brackets, replication ${rf}`
       : 'kafka: topics already exist',
   );
 }

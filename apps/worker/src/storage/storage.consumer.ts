@@ -6,7 +6,12 @@
 // Kafka, so there is no transaction: their idempotent writes make the at-least-once redelivery
 // effectively exactly once. Backpressure is level-triggered (pause-reconciler.ts). A graceful
 // stop reads nothing more, writes what is buffered, commits what became durable, leaves.
-import { createOffsetTracker, type Destination, type EventRouter } from '@sluice/core';
+import {
+  createOffsetTracker,
+  type Destination,
+  type EventRouter,
+  type StageControl,
+} from '@sluice/core';
 import {
   createKafka,
   createProducer,
@@ -51,6 +56,8 @@ export interface StorageWorkerOptions {
   count?: (metric: 'in' | 'out' | 'dlq', n: number) => void;
   log: LogFn;
   onReady: (ready: boolean, reason: string) => void;
+  /** The stage's desired state from the control channel (running when absent). */
+  control?: () => StageControl;
 }
 
 export interface RunnerDeps {
@@ -130,6 +137,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
       tickMs: RECONCILE_MS,
       log: o.log,
       onReady: o.onReady,
+      control: o.control,
       stage: storage.stage,
     });
   } catch (err) {

@@ -1,0 +1,120 @@
+// Pause, stop and resume a stage through the control channel (`sluice stage …`), with real
+// enrichment workers on the real broker: paused, the members keep their partitions and lag grows;
+// a worker that starts while the stage is paused stays paused; stopped, the members leave the
+// group and stay alive; resumed, the backlog is enriched exactly once.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawEvents } from '../enrichment/raw-events.fixture.ts';
+import { testEnv, uniqueName } from '../env.ts';
+import { deletePrefixedTopics, groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
+import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+
+const prefix = `${uniqueName('it-control').replaceAll('_', '-')}.`;
+const dir = mkdtempSync(join(tmpdir(), 'sluice-control-'));
+const env = {
+  ...process.env,
+  SLUICE_TOPIC_PREFIX: prefix,
+  TOPIC_PARTITIONS: '4',
+  GEOIP_CITY_DB: join(dir, 'city.mmdb'),
+  KAFKA_BROKERS: testEnv.kafkaBrokers,
+};
+const group = `${prefix}enrichment-workers`;
+const raw = `${prefix}events.raw`;
+const workers: Worker[] = [];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function members(): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const { groups } = await admin.describeGroups([group]);
+    return groups[0]?.members.length ?? 0;
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+async function produce(lines: string[], name: string) {
+  const file = join(dir, `${name}.ndjson`);
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await sluiceOk(['produce', '--input', file], env);
+}
+
+function startWorker(id: string): Worker {
+  const w = startSluice(['worker', 'enrichment', '--metrics-port', '0', '--worker-id', id], env);
+  workers.push(w);
+  return w;
+}
+
+beforeAll(async () => {
+  await sluiceOk(['geoip', 'build-test-db', '--out', env.GEOIP_CITY_DB], env);
+  await sluiceOk(['topics', 'create'], env);
+}, 120_000);
+
+afterAll(async () => {
+  for (const w of workers) w.child.kill('SIGKILL');
+  await deletePrefixedTopics(prefix);
+});
+
+describe('sluice stage pause / stop / resume', () => {
+  it('pauses, stops and resumes the enrichment stage without losing or repeating an event', async () => {
+    const first = rawEvents(1000, 50, 'ctl-a');
+    const second = rawEvents(1500, 50, 'ctl-b');
+    const one = startWorker('one');
+    await one.waitForLog(/partitions assigned: \S+events\.raw\[\d+\]/, 60_000);
+    await produce(first.lines, 'first');
+    await waitFor(
+      'the first events enriched',
+      async () => (await groupLag(group, raw)) === 0,
+      60_000,
+    );
+
+    // Paused: the member stays, nothing more is read, lag grows and stays.
+    await sluiceOk(['stage', 'pause', 'enrichment', '--reason', 'integration test'], env);
+    await one.waitForLog(
+      /stage paused by cli:\S+ at .* \(integration test\) \(was running\)/,
+      20_000,
+    );
+    await produce(second.lines, 'second');
+    const lagPaused = await groupLag(group, raw);
+    expect(lagPaused, one.log()).toBe(second.lines.length);
+    // A worker started now reads the channel before it joins: it takes partitions, paused.
+    const two = startWorker('two');
+    await two.waitForLog(/partitions stay paused/, 60_000);
+    await two.waitForLog(/partitions assigned: \S+events\.raw\[\d+\]/, 60_000);
+    await sleep(4000);
+    expect(await groupLag(group, raw)).toBe(lagPaused);
+    expect(await members()).toBe(2);
+    const status = await sluiceOk(['stage', 'status', '--json'], env);
+    const enrichment = status.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .find((r) => r.stage === 'enrichment');
+    expect(enrichment).toMatchObject({ state: 'paused', reason: 'integration test', members: 2 });
+
+    // Stopped: the members leave the group, the processes stay up.
+    await sluiceOk(['stage', 'stop', 'enrichment'], env);
+    await waitFor('the group to have no members', async () => (await members()) === 0, 30_000);
+    expect(one.child.exitCode).toBeNull();
+    expect(two.child.exitCode).toBeNull();
+    expect(await groupLag(group, raw)).toBe(lagPaused);
+
+    // Resumed: both rejoin and the backlog is enriched, once.
+    await sluiceOk(['stage', 'resume', 'enrichment'], env);
+    await waitFor('the backlog enriched', async () => (await groupLag(group, raw)) === 0, 90_000);
+    expect(await members()).toBe(2);
+    const valid = new Set([...first.valid, ...second.valid]);
+    const enriched = await readTopic(`${prefix}events.enriched`, valid.size);
+    const ids = enriched.map((r) => JSON.parse(r.value?.toString() ?? '{}').event_id as string);
+    expect(ids.length).toBe(valid.size);
+    expect(new Set(ids)).toEqual(valid);
+
+    for (const w of [one, two]) {
+      w.child.kill('SIGTERM');
+      expect(await w.exitCode(40_000), w.log()).toBe(0);
+    }
+  }, 300_000);
+});
