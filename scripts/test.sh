@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command (`pnpm test`): lint and typecheck, bring up the local stack (a no-op when it
+# The test command (`pnpm test`): lint and typecheck, the deployment manifests, bring up the local stack (a no-op when it
 # runs), the unit and integration suites of every package against the real services, the short
 # chaos suite (`pnpm test:chaos`: workers killed during a run, hostile input), the console's
 # browser tests in Chromium against a production build, and a quick benchmark run as a smoke
@@ -9,6 +9,8 @@ cd "$(dirname "$0")/.."
 
 pnpm exec biome ci .
 pnpm exec turbo run typecheck --output-logs=errors-only
+# The Kubernetes manifests and KEDA objects against their schemas and the code (deploy/README.md).
+pnpm validate:deploy
 pnpm sluice stack up
 # Each package also writes a JSON report, so the failures can be listed again at the very end.
 rm -f ./*/*/test-results/vitest.json test/test-results/vitest.json
