@@ -144,7 +144,7 @@ test('the console renders and hydrates on every page with no CSP violation or co
   await expect(page.getByRole('status')).toHaveText('Added csp-walk@e2e.test as viewer.');
 
   // Full page loads too, not only client-side navigation; the last one draws its charts.
-  for (const path of ['/', '/groups', '/audit', '/users', '/aggregates']) {
+  for (const path of ['/', '/groups', '/stages', '/audit', '/users', '/aggregates']) {
     await page.goto(`${e2eEnv.baseUrl}${path}`);
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   }

@@ -10,7 +10,7 @@ import {
   type StageControl,
   stageControlSchema,
 } from '@sluice/core';
-import { createProducer, type Kafka } from './kafka-client.ts';
+import { createKafka, createProducer, type Kafka } from './kafka-client.ts';
 import { describeKafkaError, toError } from './kafka-errors.ts';
 
 export interface ControlWatcher {
@@ -169,4 +169,44 @@ export async function readStageControls(o: {
   const all = watcher.all();
   await watcher.close();
   return all;
+}
+
+/** The console's handle on the channel: follows it for reads, publishes for writes. */
+export interface StageControlClient {
+  /** Every group's control set so far (a group with none runs). */
+  list(): Promise<Map<string, StageControl>>;
+  /** Publishes, then waits (up to 5 s) until the channel reads it back, so a list after it shows it. */
+  set(groupId: string, control: StageControl): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createStageControlClient(o: {
+  brokers: string[];
+  clientId: string;
+  topic: string;
+  log?: ControlWatcherOptions['log'];
+}): StageControlClient {
+  let watcher: Promise<ControlWatcher> | undefined;
+  // One follower per process, made on first use and made again after it failed to start.
+  const follow = () => {
+    watcher ??= watchStageControls({ ...o, log: o.log ?? (() => {}) }).catch((err: unknown) => {
+      watcher = undefined;
+      throw err;
+    });
+    return watcher;
+  };
+  const kafka = createKafka({ brokers: o.brokers, clientId: o.clientId, logLevel: 'nothing' });
+  return {
+    list: async () => (await follow()).all(),
+    async set(groupId, control) {
+      const w = await follow();
+      await publishStageControl(kafka, o.topic, groupId, control);
+      const deadline = Date.now() + 5000;
+      while (w.get(groupId).at !== control.at && Date.now() < deadline) await sleep(100);
+    },
+    async close() {
+      const w = await watcher?.catch(() => undefined);
+      await w?.close();
+    },
+  };
 }

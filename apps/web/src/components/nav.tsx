@@ -6,6 +6,7 @@ import { authClient } from '~/auth-client.ts';
 const LINKS = [
   { href: '/', label: 'Overview', admin: false },
   { href: '/groups', label: 'Consumer groups', admin: false },
+  { href: '/stages', label: 'Stages', admin: false },
   { href: '/aggregates', label: 'Window aggregates', admin: false },
   { href: '/dlq', label: 'Dead-letter queue', admin: false },
   { href: '/audit', label: 'Audit log', admin: true },

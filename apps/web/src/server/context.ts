@@ -7,6 +7,7 @@ import { requestOriginFrom } from './auth/csrf.ts';
 import { createRefusalThrottle } from './auth/refusal-audit.ts';
 import {
   getAuth,
+  getControls,
   getDb,
   getKafka,
   getPipeline,
@@ -33,6 +34,7 @@ export async function createContext(opts: { headers: Headers }) {
     db: getDb(),
     auth: getAuth(),
     kafka: getKafka(),
+    controls: getControls(),
     throughput: getThroughputSampler(),
     realtime: getRealtime(),
     pipeline: getPipeline(),

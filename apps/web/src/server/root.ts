@@ -4,6 +4,7 @@ import { auditRouter } from './router/audit.ts';
 import { dlqRouter } from './router/dlq.ts';
 import { groupsRouter } from './router/groups.ts';
 import { overviewRouter } from './router/overview.ts';
+import { stagesRouter } from './router/stages.ts';
 import { usersRouter } from './router/users.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
@@ -13,6 +14,7 @@ export const appRouter = createTRPCRouter({
   aggregates: aggregatesRouter,
   audit: auditRouter,
   dlq: dlqRouter,
+  stages: stagesRouter,
   users: usersRouter,
 });
 

@@ -4,7 +4,7 @@
 // role (or as nobody).
 import { createAuth, type Role } from '@sluice/auth';
 import { createDb, quoteIdent, runMigrations } from '@sluice/db';
-import type { KafkaAdminReader } from '@sluice/kafka';
+import type { KafkaAdminReader, StageControlClient } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -22,11 +22,20 @@ export const unreachableKafka: KafkaAdminReader = {
   describeGroup: () => Promise.reject(new Error('broker down')),
 };
 
+/** The control channel as with a broker that is down: every call fails. */
+export const unreachableControls: StageControlClient = {
+  list: () => Promise.reject(new Error('broker down')),
+  set: () => Promise.reject(new Error('broker down')),
+  close: () => Promise.resolve(),
+};
+
 export interface HarnessOptions {
   /** Replaces the reader of the harness's own Redis prefix (e.g. one for a Redis that is down). */
   realtime?: RealtimeReader;
   /** The configured pipeline (SLUICE_TOPIC_PREFIX, AGG_WINDOWS, LAG_WARN_*); default: unset. */
   pipeline?: ConsolePipelineConfig;
+  /** The control channel (stage states); default: one that is down. */
+  controls?: StageControlClient;
 }
 
 export async function createRouterHarness(
@@ -56,6 +65,7 @@ export async function createRouterHarness(
         db,
         auth,
         kafka,
+        controls: options.controls ?? unreachableControls,
         throughput,
         realtime,
         pipeline,

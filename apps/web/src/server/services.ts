@@ -1,10 +1,10 @@
 // Process-wide clients of the web server, created on first use: the database pool, the auth
-// instance, the Kafka admin reader, the throughput sampler, the Redis reader and the configured
+// instance, the Kafka admin reader, the control channel, the throughput sampler, the Redis reader and the configured
 // pipeline. Only the HTTP adapters import this module; routers receive these through the context.
 import 'server-only';
 import { createAuth } from '@sluice/auth';
 import { createDb } from '@sluice/db';
-import { createKafkaAdminReader } from '@sluice/kafka';
+import { createKafkaAdminReader, createStageControlClient } from '@sluice/kafka';
 import { env } from '../env.ts';
 import { consolePipeline } from './pipeline.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
@@ -40,6 +40,14 @@ export const getAuth = once(() => {
 });
 
 export const getKafka = once(() => createKafkaAdminReader(env().kafkaBrokers));
+
+export const getControls = once(() =>
+  createStageControlClient({
+    brokers: env().kafkaBrokers,
+    clientId: 'sluice-console',
+    topic: getPipeline().names.topics.control,
+  }),
+);
 
 export const getThroughputSampler = once(() => createThroughputSampler());
 

@@ -8,7 +8,7 @@ import type { Auth } from '@sluice/auth';
 import { hasRole, type Role } from '@sluice/auth';
 import type { Database } from '@sluice/db';
 import { auditLog } from '@sluice/db';
-import type { KafkaAdminReader } from '@sluice/kafka';
+import type { KafkaAdminReader, StageControlClient } from '@sluice/kafka';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { checkSameOrigin, type RequestOrigin } from './auth/csrf.ts';
@@ -33,6 +33,8 @@ export interface ContextDeps {
   db: Database;
   auth: Auth;
   kafka: KafkaAdminReader;
+  /** The control channel (stage states); omitted where a test has none. */
+  controls?: StageControlClient | null;
   throughput: ThroughputSampler;
   realtime: RealtimeReader;
   /** Topic and group names, window sizes, lag thresholds: the configured pipeline. */
@@ -53,6 +55,7 @@ export function createContextInner(deps: ContextDeps) {
     db: deps.db,
     auth: deps.auth,
     kafka: deps.kafka,
+    controls: deps.controls ?? null,
     throughput: deps.throughput,
     realtime: deps.realtime,
     pipeline: deps.pipeline,

@@ -54,6 +54,7 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   'overview.eventsPerMinute': () => ({ minutes: 60 }),
   'overview.history': () => ({ minutes: 60 }),
   'overview.latency': () => ({ minutes: 15 }),
+  'stages.set': () => ({ stage: 'enrichment', state: 'paused', reason: 'hostile input test' }),
   'users.create': () => ({
     email: `hostile-${++seq}@http.test`,
     password: 'a-long-enough-password',
@@ -171,6 +172,19 @@ async function expectOnlyTheIntendedWrite(
   before: Record<string, string>,
   after: Record<string, string>,
 ) {
+  if (p.path === 'stages.set') {
+    // Only the stage's control changed, to the state asked for; no table did.
+    const input = JSON.parse(rawInput) as { stage: string; state: string };
+    const { 'stage controls': controlsAfter, ...tablesAfter } = after;
+    const { 'stage controls': _, ...tablesBefore } = before;
+    expect(tablesAfter).toEqual(tablesBefore);
+    const group = api.h.pipeline.names.groups[input.stage as 'storage'];
+    expect(JSON.parse(controlsAfter ?? '[]')).toContainEqual([
+      group,
+      expect.objectContaining({ state: input.state }),
+    ]);
+    return;
+  }
   expect(p.path, 'a new mutation needs its own check here').toBe('users.create');
   const email = (JSON.parse(rawInput) as { email: string }).email;
   const rows = await api.h.db

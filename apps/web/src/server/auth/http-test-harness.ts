@@ -5,6 +5,8 @@
 // call could change, to show that a refused call changed nothing.
 import { createUser, ROLES, type Role } from '@sluice/auth';
 import { auditLog } from '@sluice/db';
+import { createKafka, createStageControlClient, ensureTopics } from '@sluice/kafka';
+import { testEnv } from '@sluice/test/env.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { gt, sql } from 'drizzle-orm';
 import { createRealtimeReader } from '../realtime-reader.ts';
@@ -72,10 +74,29 @@ export interface CallOptions {
 
 export async function createHttpHarness() {
   const h = await createRouterHarness();
+  // The control channel is real (a topic of this harness's own): a stage state is something a
+  // call can change, so the fingerprint reads it too.
+  const brokers = testEnv.kafkaBrokers.split(',');
+  const kafka = createKafka({ brokers, clientId: 'http-harness' });
+  const controlTopic = `${h.schema.replaceAll('_', '-')}.sluice.control`;
+  await ensureTopics(kafka, [
+    {
+      topic: controlTopic,
+      numPartitions: 1,
+      replicationFactor: -1,
+      configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
+    },
+  ]);
+  const controls = createStageControlClient({
+    brokers,
+    clientId: 'http-harness',
+    topic: controlTopic,
+  });
   const deps = {
     db: h.db,
     auth: h.auth,
     kafka: unreachableKafka,
+    controls,
     throughput: createThroughputSampler(),
     realtime: createRealtimeReader(h.redis, h.redisPrefix),
     pipeline: h.pipeline,
@@ -157,6 +178,7 @@ export async function createHttpHarness() {
       out[table_name] = `${r.rows[0]?.n}:${r.rows[0]?.digest ?? ''}`;
     }
     out['redis keys'] = (await h.redis.keys(`${h.redisPrefix}*`)).sort().join(',');
+    out['stage controls'] = JSON.stringify([...(await controls.list())].sort());
     return out;
   }
 
@@ -169,7 +191,16 @@ export async function createHttpHarness() {
     return h.db.select().from(auditLog).where(gt(auditLog.id, id)).orderBy(auditLog.id);
   }
 
-  return { h, users, call, fingerprint, lastAuditId, auditSince, close: () => h.close() };
+  async function close() {
+    await controls.close();
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.deleteTopics({ topics: [controlTopic] }).catch(() => {});
+    await admin.disconnect();
+    await h.close();
+  }
+
+  return { h, users, controls, call, fingerprint, lastAuditId, auditSince, close };
 }
 
 export type HttpHarness = Awaited<ReturnType<typeof createHttpHarness>>;

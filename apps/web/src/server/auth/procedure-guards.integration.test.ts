@@ -29,6 +29,8 @@ const ACCESS: Record<string, Role> = {
   'overview.latency': 'viewer',
   'overview.sinks': 'viewer',
   'overview.summary': 'viewer',
+  'stages.list': 'viewer',
+  'stages.set': 'operator',
   'users.create': 'admin',
   'users.list': 'admin',
 };
@@ -50,6 +52,7 @@ const VALID: Record<string, () => unknown> = {
   'overview.eventsPerMinute': () => ({}),
   'overview.history': () => ({}),
   'overview.latency': () => ({}),
+  'stages.set': () => ({ stage: 'enrichment', state: 'paused', reason: 'guard test' }),
   'users.create': () => ({
     email: `new-${++seq}@http.test`,
     password: 'a-long-enough-password',
