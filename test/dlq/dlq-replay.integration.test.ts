@@ -19,7 +19,12 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, uniqueName } from '../env.ts';
-import { committedEndOffset, deletePrefixedTopics, groupLag } from '../support/kafka-reader.ts';
+import {
+  committedEndOffset,
+  deletePrefixedTopics,
+  groupLag,
+  readTopic,
+} from '../support/kafka-reader.ts';
 import { runSluice, sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
 
 const name = uniqueName('it-replay').replaceAll('_', '-').toLowerCase();
@@ -89,6 +94,11 @@ const BAD_SESSION = Array.from({ length: 4 }, (_, i) => ({
 const BAD_JSON = Array.from({ length: 3 }, (_, i) =>
   JSON.stringify(event(`bj-${i}`, 300 + i, 'pageview')).slice(0, 45),
 );
+/** Poison 4, for the crash: an IP that is no address; the patch removes it. */
+const BAD_IP = Array.from({ length: 30 }, (_, i) => ({
+  ...event(`ip-${i}`, 500 + i, 'pageview'),
+  ip: '300.1.2.3',
+}));
 /** Fixed by the replay below: the first five of NO_USER. */
 const FIXED = NO_USER.slice(0, 5).map((e) => e.event_id);
 /** An error event that reached Redis and the archive, but whose search write failed. */
@@ -99,8 +109,14 @@ const STORAGE_FAILED = {
   session_id: 's-sf',
 };
 
+/** Set once the crash test replayed BAD_IP. */
+let ipReplayed = false;
 const expected = () => {
-  const all = [...VALID.map((e) => e), ...NO_USER.filter((e) => FIXED.includes(e.event_id))];
+  const all = [
+    ...VALID.map((e) => e),
+    ...NO_USER.filter((e) => FIXED.includes(e.event_id)),
+    ...(ipReplayed ? BAD_IP : []),
+  ];
   all.push(STORAGE_FAILED);
   return {
     all: all.map((e) => e.event_id).sort(),
@@ -204,6 +220,7 @@ beforeAll(async () => {
     ...NO_USER.map((e) => JSON.stringify(e)),
     ...BAD_SESSION.map((e) => JSON.stringify(e)),
     ...BAD_JSON,
+    ...BAD_IP.map((e) => JSON.stringify(e)),
   ];
   const input = join(dir, 'raw.ndjson');
   writeFileSync(input, `${lines.join('\n')}\n`);
@@ -217,7 +234,7 @@ beforeAll(async () => {
     ['dlq-indexer', 'i1'],
   ] as const)
     workers.push(startSluice(['worker', w, '--metrics-port', '0', '--worker-id', id], env));
-  const poison = NO_USER.length + BAD_SESSION.length + BAD_JSON.length;
+  const poison = NO_USER.length + BAD_SESSION.length + BAD_JSON.length + BAD_IP.length;
   await waitFor('the poison in the index', async () => (await entries()).length >= poison, 120_000);
   await waitFor('the pipeline to catch up', caughtUp, 120_000);
 
@@ -279,6 +296,7 @@ describe('DLQ replay', () => {
       missing_field: NO_USER.length,
       invalid_type: BAD_SESSION.length,
       invalid_json: BAD_JSON.length,
+      invalid_value: BAD_IP.length,
       none: 1,
     });
     const before = await stores();
@@ -400,6 +418,77 @@ describe('DLQ replay', () => {
     );
     expect(JSON.stringify(shown)).toContain(String(job.entries[0].new_entry_id));
   }, 120_000);
+
+  it('a job SIGKILLed mid-run resumes and sends each entry once, recognising sends it had not recorded', async () => {
+    const ids = await idsOf(BAD_IP.map((e) => e.event_id));
+    const patch = file('no-ip.json', { ip: null });
+    const run = startSluice(
+      ['dlq', 'replay', ...ids, '--patch', patch, '--rate', '4', '--as', 'it-operator'],
+      env,
+    );
+    workers.push(run);
+    const sent = async () =>
+      Number(
+        (
+          await db.query(
+            `SELECT count(*) FILTER (WHERE state = 'sent')::int AS n, max(job_id)::int AS job
+             FROM "${schema}".dlq_replay_job_entries WHERE entry_id = ANY($1::bigint[])`,
+            [ids],
+          )
+        ).rows[0].n,
+      );
+    await waitFor('some sends', async () => (await sent()) >= 8, 60_000);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    const job = (
+      await db.query(
+        `SELECT job_id::int AS id, count(*) FILTER (WHERE state = 'sent')::int AS sent,
+                count(*) FILTER (WHERE state IN ('pending', 'sending'))::int AS open
+         FROM "${schema}".dlq_replay_job_entries WHERE entry_id = ANY($1::bigint[]) GROUP BY job_id`,
+        [ids],
+      )
+    ).rows[0];
+    // The kill landed mid-run.
+    expect(job.open, run.log()).toBeGreaterThan(0);
+    // A crash between the send and its record: three sent rows look claimed but not sent.
+    await db.query(
+      `UPDATE "${schema}".dlq_replay_job_entries SET state = 'sending'
+       WHERE (job_id, entry_id) IN (SELECT job_id, entry_id FROM "${schema}".dlq_replay_job_entries
+         WHERE job_id = $1 AND state = 'sent' ORDER BY seq LIMIT 3)`,
+      [job.id],
+    );
+    const resumed = JSON.parse(
+      (await sluiceOk(['dlq', 'resume', String(job.id), '--wait', '60', '--json'], env)).stdout,
+    );
+    expect(resumed.run.recovered).toBeGreaterThanOrEqual(3);
+    expect(resumed.job.counts).toEqual({ succeeded: BAD_IP.length });
+    console.log(
+      `replay job ${job.id} SIGKILLed with ${job.sent} of ${BAD_IP.length} sent; resume: ${JSON.stringify(resumed.run)}`,
+    );
+
+    // Each entry once on the raw topic, by its replay headers.
+    // Everything produced to the raw topic: the input, and the records of the three replays to it.
+    const rawTotal =
+      VALID.length +
+      NO_USER.length +
+      BAD_SESSION.length +
+      BAD_JSON.length +
+      BAD_IP.length +
+      FIXED.length +
+      BAD_SESSION.length +
+      BAD_IP.length;
+    const raw = (await readTopic(topics.raw, rawTotal, { timeoutMs: 30_000 })).filter(
+      (r) => r.headers['sluice-replay-job'] === String(job.id),
+    );
+    expect(raw.map((r) => r.headers['sluice-replay-entry']).sort()).toEqual([...ids].sort());
+    ipReplayed = true;
+    await waitFor('the pipeline to catch up', caughtUp);
+    const truth = expected();
+    const after = await stores();
+    expect(after.pg).toEqual(truth.pg);
+    expect(after.archive).toEqual(truth.all);
+    expect(after.redis).toBe(truth.all.length);
+  }, 180_000);
 
   it('discards with a reason; a discarded entry is skipped by a replay', async () => {
     const [id] = await idsOf([NO_USER[7]?.event_id as string]);

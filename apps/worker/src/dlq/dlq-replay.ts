@@ -169,10 +169,11 @@ async function findSentRecords(
   jobId: number,
   rows: readonly ReplayRow[],
 ): Promise<Set<number>> {
+  const ranges: PartitionRange[] = [];
+  const sinceMs = Math.min(...rows.map((r) => new Date(r.claimedAt).getTime())) - 60_000;
+  if (!Number.isFinite(sinceMs)) throw new Error('claimed rows without a claim time');
   const admin = createKafka({ brokers, clientId }).admin();
   await admin.connect();
-  const ranges: PartitionRange[] = [];
-  const sinceMs = Math.min(...rows.map((r) => r.claimedAt.getTime())) - 60_000;
   try {
     for (const topic of new Set(rows.map((r) => r.topic))) {
       const ends = await admin.fetchTopicOffsets(topic, {

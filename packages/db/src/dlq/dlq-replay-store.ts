@@ -204,7 +204,8 @@ const claimedColumns = {
   topic: sql<string>`${r.targetTopic}`,
   key: r.key,
   payload: sql<Buffer>`${r.payload}`,
-  claimedAt: sql<Date>`${r.claimedAt}`,
+  // Raw SQL is not mapped by drizzle (a timestamp would stay a string): mapped as the column is.
+  claimedAt: sql<Date>`${r.claimedAt}`.mapWith(r.claimedAt),
   stage: sql<
     string | null
   >`(SELECT s.stage FROM ${e} s WHERE s.id = dlq_replay_job_entries.entry_id)`,
@@ -265,12 +266,14 @@ export async function claimReplayRows(
         skip_detail = 'discarded after the job was planned'
       WHERE job_id = ${jobId} AND state = 'pending'
         AND entry_id IN (SELECT id FROM ${e} WHERE status = 'discarded')`);
-    const res = await tx.execute<{ entry_id: string }>(sql`UPDATE ${r} SET state = 'sending',
-        claimed_at = now()
-      WHERE job_id = ${jobId} AND entry_id IN (
+    // The batch is chosen once in a CTE: as an IN (... LIMIT n) subquery the planner may run it
+    // again per row, and the statement claimed all 30 rows of a job at rate 4/s (measured).
+    const res = await tx.execute<{ entry_id: string }>(sql`WITH batch AS (
         SELECT entry_id FROM ${r} WHERE job_id = ${jobId} AND state = 'pending'
         ORDER BY seq LIMIT ${n} FOR UPDATE SKIP LOCKED)
-      RETURNING entry_id`);
+      UPDATE ${r} x SET state = 'sending', claimed_at = now()
+      FROM batch WHERE x.job_id = ${jobId} AND x.entry_id = batch.entry_id
+      RETURNING x.entry_id`);
     const ids = res.rows.map((x) => Number(x.entry_id));
     if (ids.length === 0) return [];
     return tx
