@@ -8,6 +8,7 @@ import {
   type DlqFilter,
   REPLAY_STAGES,
   type ReplayEdit,
+  ReplayInputError,
   type ReplayPlanItem,
   type ReplayStage,
   type ReplayTarget,
@@ -24,7 +25,6 @@ import { type Command, InvalidArgumentError } from 'commander';
 import { assertDlqTables, dlqDatabase } from '../dlq/dlq-indexer.worker.ts';
 import {
   planReplayJob,
-  ReplayInputError,
   ReplayJobBusyError,
   refreshReplayOutcomes,
   runReplay,

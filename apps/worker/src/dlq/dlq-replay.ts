@@ -6,17 +6,14 @@
 import { Buffer } from 'node:buffer';
 import { Client as SearchClient } from '@elastic/elasticsearch';
 import {
-  createEventParser,
-  type DlqStatus,
-  type EventParserOptions,
-  planReplay,
+  type PlannedReplayJob,
+  planAndRecordReplay,
   REPLAY_HEADERS,
-  type ReplayEdit,
-  type ReplayPlanItem,
+  type ReplayJobPorts,
+  type ReplayRequest,
   type ReplayRow,
   type ReplayRunResult,
   type ReplayStorePort,
-  type ReplayTarget,
   type ReplayTransportPort,
   replaySinksFor,
   runReplayJob,
@@ -33,7 +30,6 @@ import {
   lockReplayJob,
   markReplayRowsSent,
   markReplayRowsSucceeded,
-  type ReplaySelection,
   releaseReplayRows,
   replayRowsAwaitingOutcome,
   setReplayJobStatus,
@@ -47,70 +43,17 @@ import {
   readPartitionRanges,
 } from '@sluice/kafka';
 
-/** Most entries one job may take: bigger selections are split by the operator (or a filter). */
-export const MAX_REPLAY_ENTRIES = 100_000;
-
-export interface PlanRequest {
-  selection: ReplaySelection;
-  target: ReplayTarget;
-  edit?: ReplayEdit | undefined;
-  rateLimit?: number | undefined;
-  dryRun: boolean;
-  actor: string;
-  stageTopics: { enrichment: string; storage: string };
-  parser?: EventParserOptions;
+/** The db package's replay SQL as core's ports. */
+export function replayJobPorts(db: Database): ReplayJobPorts {
+  return {
+    loadCandidates: (selection, limit) => loadReplayCandidates(db, selection, limit),
+    createJob: (job, plan) => createReplayJob(db, job, plan),
+  };
 }
-
-export interface PlannedJob {
-  jobId: number;
-  plan: ReplayPlanItem[];
-  pending: number;
-  skipped: number;
-}
-
-export class ReplayInputError extends Error {}
 
 /** Plans and records a job; a dry run is recorded too (status dry-run), and sends nothing. */
-export async function planReplayJob(db: Database, req: PlanRequest): Promise<PlannedJob> {
-  const { candidates, missing } = await loadReplayCandidates(
-    db,
-    req.selection,
-    MAX_REPLAY_ENTRIES + 1,
-  );
-  if (missing.length > 0)
-    throw new ReplayInputError(`no DLQ entry ${missing.map((id) => `#${id}`).join(', ')}`);
-  if (candidates.length === 0) throw new ReplayInputError('the selection matches no DLQ entry');
-  if (candidates.length > MAX_REPLAY_ENTRIES)
-    throw new ReplayInputError(
-      `the selection matches more than ${MAX_REPLAY_ENTRIES} entries: narrow the filter`,
-    );
-  if (req.edit?.kind === 'replace' && candidates.length > 1)
-    throw new ReplayInputError(
-      `a replacement payload replays one entry, the selection has ${candidates.length}: use a merge patch`,
-    );
-  const plan = planReplay(
-    candidates.map((c) => ({ ...c, status: c.status as DlqStatus })),
-    {
-      target: req.target,
-      stageTopics: req.stageTopics,
-      edit: req.edit,
-      parse: createEventParser(req.parser),
-    },
-  );
-  const created = await createReplayJob(
-    db,
-    {
-      createdBy: req.actor,
-      selection: 'ids' in req.selection ? { ids: [...req.selection.ids] } : { ...req.selection },
-      target: req.target.kind,
-      targetStage: req.target.kind === 'stage' ? req.target.stage : null,
-      edit: req.edit ? { ...req.edit } : null,
-      rateLimit: req.rateLimit ?? null,
-      dryRun: req.dryRun,
-    },
-    plan,
-  );
-  return { ...created, plan };
+export function planReplayJob(db: Database, req: ReplayRequest): Promise<PlannedReplayJob> {
+  return planAndRecordReplay(replayJobPorts(db), req);
 }
 
 function dbStore(db: Database, actor: string, storageTopic: string): ReplayStorePort {

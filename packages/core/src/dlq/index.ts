@@ -29,6 +29,16 @@ export {
 } from './error-signature.ts';
 export { MAX_HEX_BYTES, type PayloadView, viewPayload } from './payload-view.ts';
 export {
+  MAX_REPLAY_ENTRIES,
+  type PlannedReplayJob,
+  planAndRecordReplay,
+  ReplayInputError,
+  type ReplayJobPorts,
+  type ReplayJobRecord,
+  type ReplayRequest,
+  type ReplaySelectionInput,
+} from './replay-job.ts';
+export {
   applyMergePatch,
   type EditValidation,
   planReplay,
