@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { testEnv, uniqueName } from '../env.ts';
 import { deletePrefixedTopics, groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { runSluice, sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
 
 const prefix = `${uniqueName('it-control').replaceAll('_', '-')}.`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-control-'));
@@ -116,5 +116,54 @@ describe('sluice stage pause / stop / resume', () => {
       w.child.kill('SIGTERM');
       expect(await w.exitCode(40_000), w.log()).toBe(0);
     }
+  }, 300_000);
+  it('resets a stopped stage to the earliest offsets only once the group is empty and named', async () => {
+    const three = startWorker('three');
+    await three.waitForLog(/partitions assigned: \S+events\.raw\[\d+\]/, 60_000);
+    await waitFor('caught up', async () => (await groupLag(group, raw)) === 0, 60_000);
+    const total = 2500; // every record of events.raw so far (the first test's two batches)
+
+    const plan = JSON.parse(
+      (await sluiceOk(['stage', 'reset', 'enrichment', '--to-earliest', '--json'], env)).stdout,
+    );
+    expect(plan).toMatchObject({ group, reprocess: total, skip: 0, errors: [] });
+    expect(plan.rows).toHaveLength(4);
+
+    // With a member in the group Kafka would refuse: so does the command, saying what to do.
+    const refused = await runSluice(
+      ['stage', 'reset', 'enrichment', '--to-earliest', '--execute', '--confirm', group],
+      env,
+    );
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /has 1 member: .*Stop the stage first.*sluice stage stop enrichment/,
+    );
+
+    await sluiceOk(['stage', 'stop', 'enrichment'], env);
+    await waitFor('the group to empty', async () => (await members()) === 0, 30_000);
+    const unconfirmed = await runSluice(
+      ['stage', 'reset', 'enrichment', '--to-earliest', '--execute', '--confirm', 'enrichment'],
+      env,
+    );
+    expect(unconfirmed.stderr).toMatch(/--confirm must be the group name/);
+    expect(await groupLag(group, raw)).toBe(0);
+    const applied = await sluiceOk(
+      ['stage', 'reset', 'enrichment', '--to-earliest', '--execute', '--confirm', group],
+      env,
+    );
+    expect(applied.stderr).toMatch(
+      /offsets reset on 4 partitions \(2500 to read again, 0 skipped\)/,
+    );
+    expect(await groupLag(group, raw)).toBe(total);
+
+    // Resumed, the worker reads everything again and passes it on again: the reset is a
+    // re-processing (its duplicate window restores up to the committed offset, now the start).
+    await sluiceOk(['stage', 'resume', 'enrichment'], env);
+    await waitFor('read again', async () => (await groupLag(group, raw)) === 0, 90_000);
+    const enriched = await readTopic(`${prefix}events.enriched`, 4900);
+    const ids = enriched.map((r) => JSON.parse(r.value?.toString() ?? '{}').event_id as string);
+    expect([ids.length, new Set(ids).size]).toEqual([4900, 2450]);
+    three.child.kill('SIGTERM');
+    expect(await three.exitCode(40_000), three.log()).toBe(0);
   }, 300_000);
 });

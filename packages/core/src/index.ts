@@ -9,6 +9,7 @@ export {
   parseClientHints,
   parseHintString,
 } from './client-hints.ts';
+export * from './control/offset-reset.ts';
 export * from './control/stage-control.ts';
 export { type CacheStats, type CountingCache, createCountingCache } from './counting-cache.ts';
 export * from './dedup/index.ts';

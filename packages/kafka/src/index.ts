@@ -1,6 +1,7 @@
 // Sluice's one Kafka edge: nothing else imports the client library.
 
 export * from './console-admin-reader.ts';
+export * from './group-offsets.ts';
 export * from './kafka-client.ts';
 export * from './kafka-errors.ts';
 export * from './lag-snapshot-reader.ts';

@@ -4,26 +4,72 @@
 import { userInfo } from 'node:os';
 import {
   describeStageControl,
+  parseOffsetSpec,
   pipelineNames,
+  planOffsetReset,
+  type ResetTarget,
   type StageControl,
   type StageState,
   stageControlSchema,
 } from '@sluice/core';
-import { createKafka, publishStageControl, readStageControls } from '@sluice/kafka';
+import {
+  commitGroupOffsets,
+  createKafka,
+  GroupNotEmptyError,
+  publishStageControl,
+  readGroupOffsets,
+  readStageControls,
+} from '@sluice/kafka';
 import type { Command } from 'commander';
 import { brokerList, loadEnv } from '../env.ts';
 import { UsageError } from '../usage-error.ts';
 
 const ACTIONS: Record<string, StageState> = { pause: 'paused', resume: 'running', stop: 'stopped' };
 
-function stageGroup(stage: string, prefix: string): string {
+function findStage(stage: string, prefix: string) {
   const { stages } = pipelineNames(prefix);
   const found = stages.find((s) => s.stage === stage);
   if (!found)
     throw new UsageError(
       `unknown stage "${stage}": one of ${stages.map((s) => s.stage).join(', ')}`,
     );
-  return found.group;
+  return found;
+}
+
+const stageGroup = (stage: string, prefix: string) => findStage(stage, prefix).group;
+
+interface ResetOptions {
+  toEarliest?: boolean;
+  toLatest?: boolean;
+  toDatetime?: string;
+  toOffsets?: string;
+  topic?: string[];
+  execute?: boolean;
+  confirm?: string;
+  json?: boolean;
+}
+
+function resetTarget(o: ResetOptions, topics: readonly string[]): ResetTarget {
+  const given = [o.toEarliest, o.toLatest, o.toDatetime, o.toOffsets].filter(
+    (v) => v !== undefined && v !== false,
+  );
+  if (given.length !== 1)
+    throw new UsageError(
+      'give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offsets',
+    );
+  if (o.toEarliest) return { kind: 'earliest' };
+  if (o.toLatest) return { kind: 'latest' };
+  if (o.toDatetime !== undefined) {
+    const ms = Date.parse(o.toDatetime);
+    if (Number.isNaN(ms))
+      throw new UsageError(`--to-datetime "${o.toDatetime}": not a date and time (ISO 8601)`);
+    return { kind: 'timestamp', ms };
+  }
+  try {
+    return { kind: 'offsets', offsets: parseOffsetSpec(o.toOffsets ?? '', topics) };
+  } catch (err) {
+    throw new UsageError(`--to-offsets: ${(err as Error).message}`);
+  }
 }
 
 export function registerStageCommands(program: Command): void {
@@ -81,6 +127,74 @@ export function registerStageCommands(program: Command): void {
       } finally {
         await admin.disconnect();
       }
+    });
+
+  stage
+    .command('reset <stage>')
+    .description(
+      "move a stopped stage's committed offsets: shows the plan (per partition: now, new, read again, skipped) and applies it only with --execute --confirm <group>",
+    )
+    .option('--to-earliest', 'the start of each partition: everything kept is read again')
+    .option('--to-latest', 'the end of each partition: the backlog is skipped')
+    .option('--to-datetime <iso>', 'the first record at or after this time')
+    .option(
+      '--to-offsets <spec>',
+      'explicit: partition=offset or topic:partition=offset, comma-separated',
+    )
+    .option('--topic <topic...>', "only these of the stage's input topics")
+    .option('--execute', 'apply the plan (needs --confirm)')
+    .option('--confirm <group>', 'the consumer group name, typed out, to apply')
+    .option('--json', 'the plan as JSON')
+    .action(async (name: string, opts: ResetOptions) => {
+      const env = loadEnv();
+      const s = findStage(name, env.SLUICE_TOPIC_PREFIX);
+      const topics = opts.topic ?? [...s.inputs];
+      for (const t of topics)
+        if (!s.inputs.includes(t))
+          throw new UsageError(`--topic ${t}: not an input of ${name} (${s.inputs.join(', ')})`);
+      const target = resetTarget(opts, topics);
+      const kafka = createKafka({ brokers: brokerList(env), clientId: 'sluice-stage-reset' });
+      const plan = planOffsetReset(await readGroupOffsets(kafka, s.group, topics, target), target);
+      if (opts.json) process.stdout.write(`${JSON.stringify({ group: s.group, ...plan })}\n`);
+      else {
+        const line = (c: string[]) =>
+          `${c[0]?.padEnd(40)}${c[1]?.padStart(12)}${c[2]?.padStart(12)}${c[3]?.padStart(12)}${c[4]?.padStart(12)}\n`;
+        process.stdout.write(line(['partition', 'now', 'new', 'read again', 'skipped']));
+        for (const r of plan.rows)
+          process.stdout.write(
+            line([
+              `${r.topic}[${r.partition}]`,
+              r.current === null ? 'none' : String(r.current),
+              String(r.next),
+              String(r.reprocess),
+              String(r.skip),
+            ]),
+          );
+        process.stdout.write(line(['total', '', '', String(plan.reprocess), String(plan.skip)]));
+      }
+      if (name === 'aggregation' && plan.reprocess > 0)
+        process.stderr.write(
+          'note: the aggregation keeps window state in its changelog; events read again are counted again in the windows it still holds\n',
+        );
+      if (plan.errors.length > 0) throw new UsageError(plan.errors.join('; '));
+      if (!opts.execute) {
+        process.stderr.write(
+          `dry run: nothing changed; to apply, add --execute --confirm ${s.group}\n`,
+        );
+        return;
+      }
+      if (opts.confirm !== s.group)
+        throw new UsageError(`--confirm must be the group name, ${s.group}, typed out`);
+      try {
+        await commitGroupOffsets(kafka, brokerList(env), s.group, plan.rows);
+      } catch (err) {
+        if (err instanceof GroupNotEmptyError)
+          throw new UsageError(`${err.message} (sluice stage stop ${name})`);
+        throw err;
+      }
+      process.stderr.write(
+        `${s.group}: offsets reset on ${plan.rows.length} partitions (${plan.reprocess} to read again, ${plan.skip} skipped); resume the stage with: sluice stage resume ${name}\n`,
+      );
     });
 
   for (const [action, state] of Object.entries(ACTIONS)) {
