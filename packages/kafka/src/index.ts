@@ -10,4 +10,6 @@ export * from './stage-consumer.ts';
 export * from './stage-control-channel.ts';
 export * from './stage-runner.ts';
 export * from './topic-admin.ts';
+export * from './topic-browser.ts';
+export * from './topic-reader.ts';
 export * from './transactional-producer.ts';

@@ -1,0 +1,116 @@
+// The console's window on topics and their records: the cluster's topics with partitions,
+// replicas, in-sync replicas and size in offsets (admin client, connected on first use and rebuilt
+// after a failure), and bounded record reads (topic-reader.ts), each on a short-lived consumer
+// outside any group. Routers see only the `TopicBrowser` interface, so tests can pass a stand-in.
+//
+// Topic configs (retention, cleanup.policy) are not listed: the client (1.10) has no
+// DescribeConfigs, neither in its KafkaJS-style admin nor in the native AdminClient.
+import { type Admin, createKafka, IsolationLevel } from './kafka-client.ts';
+import {
+  type FindRequest,
+  type FindResult,
+  findRecordInWindow,
+  type PageRequest,
+  type PartitionPage,
+  readPartitionPage,
+} from './topic-reader.ts';
+
+export interface PartitionInfo {
+  partition: number;
+  leader: number;
+  replicas: number[];
+  isr: number[];
+  /** Log start and end offsets (high watermark, so transaction markers count too). */
+  low: number;
+  high: number;
+}
+
+export interface TopicInfo {
+  name: string;
+  internal: boolean;
+  partitions: PartitionInfo[];
+}
+
+export interface TopicBrowser {
+  /** Every topic on the cluster (internal ones flagged), sorted by name. */
+  listTopics(): Promise<TopicInfo[]>;
+  describeTopic(topic: string): Promise<TopicInfo | null>;
+  readPage(request: PageRequest): Promise<PartitionPage>;
+  findRecord(request: FindRequest): Promise<FindResult>;
+  close(): Promise<void>;
+}
+
+const TIMEOUT_MS = 5000;
+
+export function createTopicBrowser(brokers: string[], clientId = 'sluice-console'): TopicBrowser {
+  let connecting: Promise<Admin> | undefined;
+  const admin = (): Promise<Admin> => {
+    connecting ??= (async () => {
+      const a = createKafka({ brokers, clientId, logLevel: 'nothing' }).admin();
+      await a.connect();
+      return a;
+    })();
+    return connecting;
+  };
+  const run = async <T>(op: (a: Admin) => Promise<T>): Promise<T> => {
+    try {
+      return await op(await admin());
+    } catch (err) {
+      const stale = connecting;
+      connecting = undefined;
+      stale?.then((a) => a.disconnect()).catch(() => {});
+      throw err;
+    }
+  };
+
+  const describe = (names: string[]) =>
+    run(async (a) => {
+      if (names.length === 0) return [];
+      const metadata = await a.fetchTopicMetadata({ topics: names, timeout: TIMEOUT_MS });
+      return Promise.all(
+        metadata.map(async (t): Promise<TopicInfo> => {
+          const offsets = new Map(
+            (
+              await a.fetchTopicOffsets(t.name, {
+                timeout: TIMEOUT_MS,
+                isolationLevel: IsolationLevel.READ_UNCOMMITTED,
+              })
+            ).map((p) => [p.partition, p]),
+          );
+          return {
+            name: t.name,
+            internal: Boolean(t.isInternal) || t.name.startsWith('__'),
+            partitions: t.partitions
+              .map((p) => ({
+                partition: p.partitionId,
+                leader: p.leader,
+                replicas: p.replicas,
+                isr: p.isr,
+                low: Number(offsets.get(p.partitionId)?.low ?? 0),
+                high: Number(offsets.get(p.partitionId)?.high ?? 0),
+              }))
+              .sort((x, y) => x.partition - y.partition),
+          };
+        }),
+      );
+    });
+
+  return {
+    async listTopics() {
+      const names = await run((a) => a.listTopics({ timeout: TIMEOUT_MS }));
+      return (await describe(names)).sort((x, y) => x.name.localeCompare(y.name));
+    },
+    async describeTopic(topic) {
+      const names = await run((a) => a.listTopics({ timeout: TIMEOUT_MS }));
+      if (!names.includes(topic)) return null;
+      return (await describe([topic]))[0] ?? null;
+    },
+    readPage: (request) => readPartitionPage({ brokers, clientId, ...request }),
+    findRecord: (request) => findRecordInWindow({ brokers, clientId, ...request }),
+    async close() {
+      const a = connecting;
+      connecting = undefined;
+      await a?.then((x) => x.disconnect()).catch(() => {});
+    },
+  };
+}
