@@ -62,6 +62,24 @@ export {
   routingConfigSchema,
 } from './routing-config.ts';
 export {
+  canonicalJson,
+  diffRoutingConfigs,
+  formatRoutingDiff,
+  type RoutingDiff,
+  type RuleChange,
+} from './routing-diff.ts';
+export {
+  checkRoutingDraft,
+  lintRoutingConfig,
+  type RoutingDraftCheck,
+  type RoutingWarning,
+} from './routing-lint.ts';
+export {
+  type PreviewedEvent,
+  previewRouting,
+  type RoutingPreview,
+} from './routing-preview.ts';
+export {
   type AggregateRecord,
   aggregateKey,
   aggregateRecordSchema,
