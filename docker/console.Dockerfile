@@ -9,6 +9,8 @@
 # Kafka client and runs `next build` in the `source` stage; APP_FROM=staged takes /app from
 # .containers/console, which scripts/test-containers.sh lays out in its own copy of the work
 # tree from the machine's install (the same patched Kafka client build, Node 24, bookworm).
+# Podman 4.3 (buildah) resolves `FROM ${APP_FROM}` only from a --build-arg, not from this
+# default, and then looks for an image called "source": spell out --build-arg APP_FROM=source.
 ARG BASE=node:24-slim
 ARG APP_FROM=source
 

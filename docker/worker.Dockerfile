@@ -15,6 +15,8 @@
 # docker/stage-worker.mjs from the machine's own `pnpm install`, whose Kafka client is the same
 # patched build for the same Node 24 and Debian bookworm (glibc 2.36) as this image's, so the
 # test does not compile it a second time.
+# Podman 4.3 (buildah) resolves `FROM ${APP_FROM}` only from a --build-arg, not from this
+# default, and then looks for an image called "source": spell out --build-arg APP_FROM=source.
 ARG BASE=node:24-slim
 ARG APP_FROM=source
 

@@ -62,6 +62,9 @@ build() {
 }
 step "build worker image" build worker
 step "build console image" build console
+# Each build leaves the previous images and its staged stage untagged; podman's store on these
+# machines holds only this project's images, and the base stays (it is tagged).
+podman image prune -f >/dev/null
 for img in worker console; do
   say "image localhost/sluice-$img:test: $(podman image inspect -f '{{.Size}}' "localhost/sluice-$img:test" | awk '{printf "%.0f MB", $1/1e6}')"
 done
@@ -215,6 +218,17 @@ stop_all() {
   return $ok
 }
 step "SIGTERM (podman stop -t 30): exit 0, graceful" stop_all
+
+# docker/compose.yml (with and without the native override) must pass podman-compose's checks.
+compose_config() {
+  local venv=${SLUICE_CACHE_DIR:-$HOME/.cache/sluice}/podman-compose-venv
+  [ -x "$venv/bin/podman-compose" ] ||
+    { python3 -m venv "$venv" && "$venv/bin/pip" install -q "podman-compose==1.6.0"; }
+  BETTER_AUTH_SECRET=x GEOIP_CITY_DB=/dev/null "$venv/bin/podman-compose" -f docker/compose.yml config >/dev/null &&
+    CT_ID=x CT_SECRET=x CT_CONSOLE_PORT=1 BETTER_AUTH_SECRET=x GEOIP_CITY_DB=/dev/null \
+      "$venv/bin/podman-compose" -f docker/compose.yml -f docker/compose.native.yml config >/dev/null
+}
+step "podman-compose config (docker/compose.yml)" compose_config
 
 if [ "${COMPOSE:-0}" = 1 ]; then
   step "compose: Sluice's services on the native stack" bash scripts/containers/compose-run.sh

@@ -12,7 +12,9 @@ NODE_VERSION=24.22.3
 cache_dir=${SLUICE_CACHE_DIR:-$HOME/.cache/sluice}/containers
 mirror=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 debian_image=localhost/sluice-debian:bookworm
-node_image=localhost/sluice-node:$NODE_VERSION-bookworm
+# npm beside Node as in the official image (the images' `source` stage installs pnpm with it).
+NPM_VERSION=11.6.2
+node_image=localhost/sluice-node:$NODE_VERSION-npm$NPM_VERSION-bookworm
 mkdir -p "$cache_dir"
 
 if ! podman image exists "$node_image"; then
@@ -39,10 +41,20 @@ if ! podman image exists "$node_image"; then
   trap 'rm -rf "$ctx"' EXIT
   tar -C "$node_dir" --exclude=./lib/node_modules/pnpm --exclude=./bin/pnpm --exclude=./bin/pnpx \
     -cf "$ctx/node.tar" .
+  npm_tgz=$cache_dir/npm-$NPM_VERSION.tgz
+  if [ ! -s "$npm_tgz" ]; then
+    (cd "$ctx" && npm pack --silent "npm@$NPM_VERSION" >/dev/null && mv "npm-$NPM_VERSION.tgz" "$npm_tgz")
+  fi
+  mkdir -p "$ctx/npm/lib/node_modules/npm" "$ctx/npm/bin"
+  tar -xzf "$npm_tgz" -C "$ctx/npm/lib/node_modules/npm" --strip-components=1
+  ln -s ../lib/node_modules/npm/bin/npm-cli.js "$ctx/npm/bin/npm"
+  ln -s ../lib/node_modules/npm/bin/npx-cli.js "$ctx/npm/bin/npx"
+  tar -C "$ctx/npm" -cf "$ctx/npm.tar" .
   cat >"$ctx/Containerfile" <<CONTAINERFILE
 FROM $debian_image
 ADD node.tar /usr/local/
-RUN node --version
+ADD npm.tar /usr/local/
+RUN node --version && npm --version
 CMD ["node"]
 CONTAINERFILE
   podman build "${PODMAN_BUILD_OPTS[@]}" -q -t "$node_image" "$ctx" >/dev/null
