@@ -119,6 +119,7 @@ export {
 } from './pipeline-contract.ts';
 export { type BoundsViolation, checkPropertyBounds } from './properties-bounds.ts';
 export * from './routing/index.ts';
+export * from './trace/index.ts';
 export {
   createUaEnricher,
   DEFAULT_UA_CACHE_SIZE,

@@ -1,0 +1,2 @@
+// The event trace's pure part: what to read to find an event's records, and the trace assembled.
+export * from './event-trace.ts';
