@@ -6,4 +6,5 @@ export {
   MigrationError,
   type MigrationFailure,
 } from './migration-error.ts';
+export * from './routing/index.ts';
 export * from './schema/index.ts';

@@ -1,0 +1,15 @@
+export {
+  getRoutingVersion,
+  importRoutingFile,
+  listRoutingVersions,
+  publishRoutingVersion,
+  type RoutingActor,
+  type RoutingChange,
+  type RoutingImport,
+  type RoutingInForce,
+  type RoutingSource,
+  type RoutingVersionRow,
+  rollbackRouting,
+  routingInForce,
+  routingVersionInForce,
+} from './routing-version-store.ts';
