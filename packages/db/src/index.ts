@@ -8,3 +8,4 @@ export {
 } from './migration-error.ts';
 export * from './routing/index.ts';
 export * from './schema/index.ts';
+export * from './trace/event-trace-store.ts';
