@@ -12,4 +12,5 @@ export * from './stage-runner.ts';
 export * from './topic-admin.ts';
 export * from './topic-browser.ts';
 export * from './topic-reader.ts';
+export * from './trace-record-finder.ts';
 export * from './transactional-producer.ts';
