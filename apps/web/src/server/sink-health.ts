@@ -14,6 +14,8 @@ export interface SinkHealthRow {
   lastError: string | null;
   lastErrorAt: string | null;
   updatedAt: string | null;
+  /** The routing version the writer runs; null when it did not say. */
+  routingVersion: number | null;
 }
 
 export function sinkHealthRows(raw: Record<string, string>, nowMs: number): SinkHealthRow[] {
@@ -39,6 +41,7 @@ export function sinkHealthRows(raw: Record<string, string>, nowMs: number): Sink
           lastError: null,
           lastErrorAt: null,
           updatedAt: null,
+          routingVersion: null,
         };
       }
       const stale = nowMs - at > SINK_HEALTH_STALE_MS;
@@ -52,6 +55,7 @@ export function sinkHealthRows(raw: Record<string, string>, nowMs: number): Sink
         lastError: parsed.last_error,
         lastErrorAt: parsed.last_error_at,
         updatedAt: parsed.updated_at,
+        routingVersion: parsed.routing_version ?? null,
       };
     })
     .sort((a, b) => a.sink.localeCompare(b.sink) || a.workerId.localeCompare(b.workerId));

@@ -1,6 +1,7 @@
 // `sluice worker <name>`: the long-running workers. Each serves /metrics, /healthz and /readyz
 // and stops gracefully on SIGTERM or SIGINT; the lifecycle they share lives in `workerCommand`.
-import { createEventRouter, describeStageControl, type StageControl } from '@sluice/core';
+import { describeStageControl, type StageControl } from '@sluice/core';
+import { createDb } from '@sluice/db';
 import { type ControlWatcher, createKafka, type Kafka, watchStageControls } from '@sluice/kafka';
 import type { Command } from 'commander';
 import { startAggregationWorker } from '../aggregation/aggregation.consumer.ts';
@@ -15,7 +16,11 @@ import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
 import { createStageCounters, type StageCounters } from '../observability/stage-counters.ts';
-import { watchRoutingConfig } from '../storage/routing-file.ts';
+import {
+  createRoutingSwitch,
+  routingVersionSource,
+  watchRoutingVersions,
+} from '../storage/routing-versions.ts';
 import { startSinkRunner } from '../storage/sink-runner.ts';
 import { startStorageWorker } from '../storage/storage.consumer.ts';
 import { createStorageMetrics } from '../storage/storage-metrics.ts';
@@ -338,17 +343,19 @@ export function registerWorkerCommands(program: Command): void {
       'consumer group storage-writers: events.enriched, aggregates, sessions → TimescaleDB, Elasticsearch, Redis, S3',
     port: 9103,
     async start(c) {
-      const rules = watchRoutingConfig(c.env.STORAGE_ROUTING_CONFIG, c.say);
-      // One router per rules object: rebuilt only when a reload brought new rules.
-      let router = createEventRouter(rules.current());
-      let routerRules = rules.current();
-      const currentRouter = () => {
-        if (rules.current() !== routerRules) {
-          routerRules = rules.current();
-          router = createEventRouter(routerRules);
-        }
-        return router;
-      };
+      // The rules in force from PostgreSQL (routing-versions.ts), switched between batches.
+      const routingDb = createDb({
+        url: c.env.DATABASE_URL,
+        ...(c.env.DATABASE_SCHEMA ? { searchPath: c.env.DATABASE_SCHEMA } : {}),
+        maxConnections: 1,
+      });
+      routingDb.$client.on('error', () => {});
+      const rules = await watchRoutingVersions({
+        source: routingVersionSource(routingDb, c.workerId),
+        file: c.env.STORAGE_ROUTING_CONFIG,
+        log: c.say,
+      });
+      const routing = createRoutingSwitch(rules, { log: c.say, registry: c.health.registry });
       const metrics = createStorageMetrics(c.health.registry);
       const sinks = createSinks(c.env);
       const counters = c.stageCounters('storage');
@@ -362,7 +369,7 @@ export function registerWorkerCommands(program: Command): void {
           sessions: c.topics.sessions,
           dlq: c.topics.dlq,
         },
-        router: currentRouter,
+        router: routing.router,
         runners: (deps) =>
           Object.values(sinks).map((sink) =>
             startSinkRunner({
@@ -382,6 +389,7 @@ export function registerWorkerCommands(program: Command): void {
             runners: () => runners,
             metrics,
             log: c.say,
+            routingVersion: routing.running,
           }),
         metrics,
         workerId: c.workerId,
@@ -397,6 +405,7 @@ export function registerWorkerCommands(program: Command): void {
         stop: async () => {
           rules.close();
           await running.stop();
+          await routingDb.$client.end();
         },
         stopping: 'writing what is buffered, committing, leaving the group',
       };

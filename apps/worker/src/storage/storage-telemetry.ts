@@ -21,6 +21,8 @@ export interface StorageTelemetryOptions {
   runners: () => readonly SinkRunner[];
   metrics: StorageMetrics;
   log: (message: string) => void;
+  /** The routing version this writer runs, shown with its sinks' health. */
+  routingVersion?: () => number | null;
   intervalMs?: number;
   now?: () => number;
 }
@@ -69,6 +71,7 @@ export function startStorageTelemetry(o: StorageTelemetryOptions): StorageTeleme
         last_error: h.lastError,
         last_error_at: h.lastErrorAtMs === null ? null : new Date(h.lastErrorAtMs).toISOString(),
         updated_at: new Date(at).toISOString(),
+        routing_version: o.routingVersion?.() ?? null,
       };
       multi.hset(keys.health, field(r.name), JSON.stringify(entry));
     }

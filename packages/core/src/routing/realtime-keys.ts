@@ -160,6 +160,8 @@ export const sinkHealthSchema = z.object({
   last_error: z.string().nullable(),
   last_error_at: z.string().nullable(),
   updated_at: z.string(),
+  /** The routing version the writer routes batches by; null before one was read. */
+  routing_version: z.number().int().nullable().optional(),
 });
 export type SinkHealth = z.infer<typeof sinkHealthSchema>;
 
