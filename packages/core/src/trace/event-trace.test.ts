@@ -4,7 +4,7 @@ import {
   type FoundRecord,
   type RecordSearch,
   recordHoldsEvent,
-  searchWindow,
+  searchWindows,
   type TraceDlqEntry,
   type TracePorts,
   traceEvent,
@@ -44,18 +44,35 @@ describe('recordHoldsEvent', () => {
   });
 });
 
-describe('searchWindow', () => {
-  it('ends at the ingest time when the events table has a row, else spans the hint', () => {
+describe('searchWindows', () => {
+  it('reads the last seconds before the ingest time first, then the rest of the lookback', () => {
     const stored = { eventTimeMs: T - 3_600_000, ingestedAtMs: T, type: 'pageview' };
-    expect(searchWindow(stored, null, DEFAULT_TRACE_BOUNDS)).toMatchObject({
-      sinceMs: T - DEFAULT_TRACE_BOUNDS.lookbackMs,
-      untilMs: T + 5_000,
+    const ws = searchWindows(stored, null, DEFAULT_TRACE_BOUNDS) ?? [];
+    expect(ws.map((w) => [w.sinceMs - T, w.untilMs - T])).toEqual([
+      [-30_000, 5_000],
+      [-DEFAULT_TRACE_BOUNDS.lookbackMs, -30_001],
+    ]);
+    expect(searchWindows(null, T, DEFAULT_TRACE_BOUNDS)).toMatchObject([
+      {
+        sinceMs: T - DEFAULT_TRACE_BOUNDS.hintWindowMs,
+        untilMs: T + DEFAULT_TRACE_BOUNDS.hintWindowMs,
+      },
+    ]);
+    expect(searchWindows(null, null, DEFAULT_TRACE_BOUNDS)).toBeNull();
+  });
+
+  it('finds an enriched record written minutes before its row in the second window', async () => {
+    const ev = { event_id: 'slow', type: 'pageview', timestamp: T };
+    const kafka = fakeKafka({
+      'events.enriched': [{ partition: 0, offset: 1, timestampMs: T - 120_000, value: enc(ev) }],
     });
-    expect(searchWindow(null, T, DEFAULT_TRACE_BOUNDS)).toMatchObject({
-      sinceMs: T - DEFAULT_TRACE_BOUNDS.hintWindowMs,
-      untilMs: T + DEFAULT_TRACE_BOUNDS.hintWindowMs,
+    const trace = await traceEvent('slow', topics, {
+      storedEvent: async () => ({ eventTimeMs: T, ingestedAtMs: T, type: 'pageview' }),
+      dlqEntries: async () => [],
+      findRecord: kafka.findRecord,
     });
-    expect(searchWindow(null, null, DEFAULT_TRACE_BOUNDS)).toBeNull();
+    expect(trace.enriched).toMatchObject({ offset: 1 });
+    expect(kafka.asked.filter((a) => a.topic === 'events.enriched')).toHaveLength(2);
   });
 });
 

@@ -141,28 +141,48 @@ export function recordHoldsEvent(value: Uint8Array | null, eventId: string): boo
   }
 }
 
-/** The window of Kafka timestamps to search, from what is known; null: nothing bounds it. */
-export function searchWindow(
+export interface SearchWindow {
+  sinceMs: number;
+  untilMs: number;
+  basis: string;
+}
+
+/**
+ * The windows of Kafka timestamps to search, narrowest first (null: nothing bounds the search).
+ * The enriched record usually reached the writer within seconds, so its last seconds before the
+ * ingest time are read first and the rest of the lookback only when that fails.
+ */
+export function searchWindows(
   stored: StoredEvent | null,
   hintMs: number | null,
   bounds: TraceBounds,
-): { sinceMs: number; untilMs: number; basis: string } | null {
-  // The enriched record reached the writer before its row was written (the raw record's Kafka
-  // timestamp travels with it), so the window ends at the ingest time (plus clock skew).
-  if (stored)
-    return {
-      sinceMs: stored.ingestedAtMs - bounds.lookbackMs,
-      untilMs: stored.ingestedAtMs + 5_000,
-      basis: 'events table ingest time',
-    };
+): SearchWindow[] | null {
+  // The raw record's Kafka timestamp travels with the enriched one, and the row was written after
+  // it, so the window ends at the ingest time (plus clock skew).
+  if (stored) {
+    const near = Math.min(NEAR_MS, bounds.lookbackMs);
+    const until = stored.ingestedAtMs + 5_000;
+    const basis = 'events table ingest time';
+    const first = { sinceMs: stored.ingestedAtMs - near, untilMs: until, basis };
+    if (near === bounds.lookbackMs) return [first];
+    return [
+      first,
+      { sinceMs: stored.ingestedAtMs - bounds.lookbackMs, untilMs: first.sinceMs - 1, basis },
+    ];
+  }
   if (hintMs !== null)
-    return {
-      sinceMs: hintMs - bounds.hintWindowMs,
-      untilMs: hintMs + bounds.hintWindowMs,
-      basis: 'time hint',
-    };
+    return [
+      {
+        sinceMs: hintMs - bounds.hintWindowMs,
+        untilMs: hintMs + bounds.hintWindowMs,
+        basis: 'time hint',
+      },
+    ];
   return null;
 }
+
+/** The first, narrow window before the ingest time. */
+const NEAR_MS = 30_000;
 
 const WINDOW_SIZES: [string, number][] = [
   ['1m', 60_000],
@@ -235,7 +255,20 @@ export async function traceEvent(
   const told = (r: RecordSearchResult, how: string) =>
     r.found ? how : `${how}: not found (${r.exhausted ?? 'window'} exhausted, ${r.read} read)`;
 
-  const window = searchWindow(stored, options.hintMs ?? doc?.eventTimeMs ?? null, bounds);
+  const windows = searchWindows(stored, options.hintMs ?? doc?.eventTimeMs ?? null, bounds);
+  const inWindows = async (topic: string): Promise<[RecordSearchResult, string] | null> => {
+    if (!windows) return null;
+    let last: [RecordSearchResult, string] | null = null;
+    for (const w of windows) {
+      const r = await search({ topic, eventId, sinceMs: w.sinceMs, untilMs: w.untilMs });
+      last = [
+        r,
+        `${topic} by Kafka time ${new Date(w.sinceMs).toISOString()}..${new Date(w.untilMs).toISOString()} (${w.basis})`,
+      ];
+      if (r.found) break;
+    }
+    return last;
+  };
   let enriched: FoundRecord | null = null;
   let enrichedHow = 'not searched: no stored row, dead letter or time hint bounds the search';
   // A storage writer's dead letter names the enriched record itself.
@@ -254,13 +287,12 @@ export async function traceEvent(
       r,
       `${topics.enriched}[${storageDlq.partition}]@${offset} (the dead letter's source)`,
     );
-  } else if (window) {
-    const r = await search({ topic: topics.enriched, eventId, ...window });
-    enriched = r.found;
-    enrichedHow = told(
-      r,
-      `${topics.enriched} by Kafka time ${new Date(window.sinceMs).toISOString()}..${new Date(window.untilMs).toISOString()} (${window.basis})`,
-    );
+  } else if (windows) {
+    const found = await inWindows(topics.enriched);
+    if (found) {
+      enriched = found[0].found;
+      enrichedHow = told(...found);
+    }
   }
 
   let raw: FoundRecord | null = null;
@@ -284,10 +316,12 @@ export async function traceEvent(
     const r = await search({ topic: topics.raw, eventId, sinceMs: at, untilMs: at });
     raw = r.found;
     rawHow = told(r, `${topics.raw} at the enriched record's Kafka time`);
-  } else if (window) {
-    const r = await search({ topic: topics.raw, eventId, ...window });
-    raw = r.found;
-    rawHow = told(r, `${topics.raw} by Kafka time (${window.basis})`);
+  } else if (windows) {
+    const found = await inWindows(topics.raw);
+    if (found) {
+      raw = found[0].found;
+      rawHow = told(...found);
+    }
   }
 
   const rawRecord = raw ? toTraceRecord(topics.raw, raw) : null;

@@ -2,7 +2,7 @@
 // when the storage writer wrote it, which bounds the Kafka search) and its entries in the DLQ
 // index. The events table's key is (event_time, event_id) with no index on event_id alone, so a
 // lookup without a time range visits every chunk; given one (a caller's hint) it stays in it.
-import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, lte } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { dlqEntries } from '../schema/dlq.ts';
 import { events } from '../schema/events.ts';
@@ -28,6 +28,8 @@ export async function findStoredEvent(
         eventTimeRange ? lte(events.eventTime, new Date(eventTimeRange.untilMs)) : undefined,
       ),
     )
+    // event_id is unique by contract; where a re-used id left more than one row, the latest.
+    .orderBy(desc(events.ingestedAt))
     .limit(1);
   return row
     ? {
