@@ -12,9 +12,11 @@ import { registerLagCommand } from './commands/lag.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerProduceCommand } from './commands/produce.command.ts';
 import { registerRouteCommand } from './commands/route.command.ts';
+import { registerRoutingCommands } from './commands/routing.command.ts';
 import { registerStackCommands } from './commands/stack.command.ts';
 import { registerStageCommands } from './commands/stage.command.ts';
 import { registerTopicsCommands } from './commands/topics.command.ts';
+import { registerTraceCommand } from './commands/trace.command.ts';
 import { registerUsersCommand } from './commands/users.command.ts';
 import { registerWorkerCommands } from './commands/worker.command.ts';
 import { GeoDatabaseError } from './enrichment/geoip-database.ts';
@@ -43,6 +45,8 @@ registerAlarmsCommands(program);
 registerBenchCommands(program);
 registerAggregateCommand(program);
 registerRouteCommand(program);
+registerRoutingCommands(program);
+registerTraceCommand(program);
 
 try {
   await program.parseAsync(process.argv);
