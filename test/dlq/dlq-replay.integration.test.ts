@@ -111,11 +111,14 @@ const STORAGE_FAILED = {
 
 /** Set once the crash test replayed BAD_IP. */
 let ipReplayed = false;
+/** Set once the detached job replayed these. */
+let detachedReplayed: string[] = [];
 const expected = () => {
   const all = [
     ...VALID.map((e) => e),
     ...NO_USER.filter((e) => FIXED.includes(e.event_id)),
     ...(ipReplayed ? BAD_IP : []),
+    ...NO_USER.filter((e) => detachedReplayed.includes(e.event_id)),
   ];
   all.push(STORAGE_FAILED);
   return {
@@ -489,6 +492,30 @@ describe('DLQ replay', () => {
     expect(after.archive).toEqual(truth.all);
     expect(after.redis).toBe(truth.all.length);
   }, 180_000);
+
+  it('a detached job (as the console plans them) is sent by the dlq-indexer worker', async () => {
+    const detached = NO_USER.slice(5, 7).map((e) => e.event_id);
+    const ids = await idsOf(detached);
+    const patch = file('fix.json', { user_id: 'fixed-by-replay' });
+    const r = await replayJson([...ids, '--patch', patch, '--detach']);
+    expect(r.detached).toBe(true);
+    const job = async () =>
+      JSON.parse((await sluiceOk(['dlq', 'job', String(r.job), '--json'], env)).stdout).job;
+    await waitFor(
+      'the worker to send the job and see its outcomes',
+      async () => (await job()).counts.succeeded === detached.length,
+      60_000,
+    );
+    expect((await job()).status).toBe('done');
+    detachedReplayed = detached;
+    await waitFor('the pipeline to catch up', caughtUp);
+    const truth = expected();
+    const after = await stores();
+    expect(after.pg).toEqual(truth.pg);
+    expect(after.search).toEqual(truth.search);
+    expect(after.archive).toEqual(truth.all);
+    expect(after.redis).toBe(truth.all.length);
+  }, 120_000);
 
   it('discards with a reason; a discarded entry is skipped by a replay', async () => {
     const [id] = await idsOf([NO_USER[7]?.event_id as string]);

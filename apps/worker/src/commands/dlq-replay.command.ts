@@ -202,6 +202,11 @@ async function withDb<T>(env: Env, f: (db: Database) => Promise<T>): Promise<T> 
   const db = dlqDatabase(env, 3);
   try {
     await assertDlqTables(db);
+    await db.$client.query('SELECT 1 FROM dlq_replay_jobs LIMIT 0').catch((err: Error) => {
+      throw new InvalidArgumentError(
+        `the replay tables are missing (run \`sluice migrate\`): ${err.message}`,
+      );
+    });
     return await f(db);
   } catch (err) {
     if (err instanceof ReplayInputError) throw new InvalidArgumentError(err.message);
@@ -255,6 +260,7 @@ interface ReplayOptions {
   as?: string;
   json?: boolean;
   wait?: number;
+  detach?: boolean;
 }
 
 export function registerDlqReplayCommands(
@@ -275,6 +281,7 @@ export function registerDlqReplayCommands(
       .option('--rate <n>', 'records per second', positive('--rate'))
       .option('--as <actor>', 'who is replaying, for the record', defaultActor())
       .option('--wait <seconds>', 'then wait this long for outcomes', positive('--wait'))
+      .option('--detach', 'record the job and leave the sending to a dlq-indexer worker')
       .option('--json', 'JSON instead of lines'),
   ).action(
     cleanly('replay', async (idArgs: string[], o: ReplayOptions & Record<string, unknown>) => {
@@ -317,6 +324,17 @@ export function registerDlqReplayCommands(
           );
           progress(
             `dry run (job ${planned.jobId}): ${planned.pending} would be sent, ${planned.skipped} skipped`,
+          );
+          return;
+        }
+        if (o.detach) {
+          write(
+            o.json
+              ? `${JSON.stringify({ job: planned.jobId, detached: true, plan: planned.plan.map(itemJson) }, null, 2)}\n`
+              : formatPlan(planned.plan, false),
+          );
+          progress(
+            `job ${planned.jobId}: ${planned.pending} to send, ${planned.skipped} skipped; a dlq-indexer worker sends it (sluice dlq job ${planned.jobId})`,
           );
           return;
         }

@@ -1,12 +1,13 @@
 // `sluice worker dlq-indexer`: the DLQ index's long-running worker (consumer group dlq-indexers
 // under the topic prefix), registered in worker.command.ts beside the stages and sharing their
 // lifecycle: /metrics, /healthz, /readyz, a graceful stop on SIGTERM, a non-zero exit when it
-// cannot go on.
+// cannot go on. It also sends the replay jobs the console plans (dlq-replay-runner.ts).
 import { createDb, type Database } from '@sluice/db';
 import type { Started, WorkerContext } from '../commands/worker.command.ts';
 import type { Env } from '../env.ts';
 import { startDlqIndexer } from './dlq-indexer.consumer.ts';
 import { createDlqIndexerMetrics } from './dlq-indexer-metrics.ts';
+import { startReplayRunner } from './dlq-replay-runner.ts';
 
 /** Records per batch, one PostgreSQL transaction each. */
 const MAX_BATCH = 1000;
@@ -61,10 +62,23 @@ export const dlqIndexerWorker = {
       await db.$client.end();
       throw err;
     });
+    // Replay jobs planned in the console are sent from here (dlq-replay-runner.ts).
+    const replays = startReplayRunner({
+      db,
+      brokers: c.brokers,
+      storageTopic: c.topics.enriched,
+      search: { url: c.env.SEARCH_URL, index: c.env.SEARCH_ERRORS_INDEX },
+      log: c.log,
+    });
     return {
       ...running,
-      stopping: 'writing the batch in hand, committing, leaving the group',
-      detail: `indexing ${c.topics.dlq} as ${c.groups.dlqIndex}`,
+      async stop() {
+        await replays.stop();
+        await running.stop();
+      },
+      stopping:
+        'writing the batch in hand, committing, leaving the group; finishing a replay batch',
+      detail: `indexing ${c.topics.dlq} as ${c.groups.dlqIndex}; running planned replay jobs`,
       cleanup: () => {
         void db.$client.end();
       },

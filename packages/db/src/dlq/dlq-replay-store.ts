@@ -419,6 +419,27 @@ export async function getReplayJob(
   return { job: { ...x.job, counts: x.counts ?? {} }, rows };
 }
 
+/**
+ * Jobs nobody has started, planned at least `graceMs` ago (the CLI runs its own at once; the
+ * console's wait for a worker). A job that stopped mid-run (running, failed) is left to an
+ * explicit resume: its rows say what is left and which may be out already.
+ */
+export async function plannedReplayJobs(db: Database, graceMs: number): Promise<number[]> {
+  const rows = await db
+    .select({ id: j.id })
+    .from(j)
+    .where(
+      and(
+        eq(j.status, 'planned'),
+        eq(j.dryRun, false),
+        sql`${j.createdAt} < now() - make_interval(secs => ${graceMs / 1000})`,
+      ),
+    )
+    .orderBy(asc(j.id))
+    .limit(10);
+  return rows.map((x) => x.id);
+}
+
 /** Jobs a run stopped in the middle of (planned or running, with rows left to send). */
 export async function unfinishedReplayJobs(db: Database): Promise<number[]> {
   const rows = await db

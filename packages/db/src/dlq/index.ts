@@ -46,6 +46,7 @@ export {
   lockReplayJob,
   markReplayRowsSent,
   type NewReplayJob,
+  plannedReplayJobs,
   type ReplayCandidateRow,
   type ReplayJobItem,
   type ReplayJobRow,
