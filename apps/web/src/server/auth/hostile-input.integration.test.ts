@@ -38,7 +38,18 @@ const VALID: Record<string, () => Record<string, unknown>> = {
     limit: 10,
     cursor: 'MTc2NDQ3NjgwMDAwMDo1',
   }),
+  'dlq.discard': () => ({ ids: [1], reason: 'test data' }),
   'dlq.entry': () => ({ id: 1 }),
+  'dlq.job': () => ({ id: 1 }),
+  'dlq.jobs': () => ({ limit: 10 }),
+  'dlq.replay': () => ({
+    ids: [1],
+    target: 'source',
+    edit: { kind: 'merge-patch', value: { user_id: 'u' } },
+    rateLimit: 10,
+    dryRun: true,
+  }),
+  'dlq.validateEvent': () => ({ event: { event_id: 'e' } }),
   'dlq.groups': () => ({
     stage: 'enrichment',
     errorClass: 'ValidationError',
@@ -183,6 +194,11 @@ async function expectOnlyTheIntendedWrite(
       group,
       expect.objectContaining({ state: input.state }),
     ]);
+    return;
+  }
+  if (p.path === 'dlq.discard') {
+    // No such entry in this database: nothing is discarded (its audit row is not fingerprinted).
+    expect(after).toEqual(before);
     return;
   }
   expect(p.path, 'a new mutation needs its own check here').toBe('users.create');

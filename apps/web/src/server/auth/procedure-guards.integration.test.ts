@@ -3,6 +3,7 @@
 // nothing and is written to the audit log. A procedure added to the router without a row in
 // ACCESS fails the first test; one without a guard fails the 401 test.
 import { ROLES, type Role } from '@sluice/auth';
+import { writeDlqEntries } from '@sluice/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHttpHarness,
@@ -19,9 +20,14 @@ const ACCESS: Record<string, Role> = {
   'aggregates.sizes': 'viewer',
   'aggregates.windows': 'viewer',
   'audit.list': 'admin',
+  'dlq.discard': 'operator',
   'dlq.entries': 'viewer',
   'dlq.entry': 'viewer',
   'dlq.groups': 'viewer',
+  'dlq.job': 'viewer',
+  'dlq.jobs': 'viewer',
+  'dlq.replay': 'operator',
+  'dlq.validateEvent': 'operator',
   'groups.detail': 'viewer',
   'groups.list': 'viewer',
   'overview.eventsPerMinute': 'viewer',
@@ -36,6 +42,9 @@ const ACCESS: Record<string, Role> = {
 };
 
 let seq = 0;
+/** DLQ entries seeded for the replay and discard mutations: ids 1 to DLQ_SEEDED. */
+let dlqSeq = 0;
+const DLQ_SEEDED = 200;
 /** A valid input per procedure that takes one, so that only a guard can refuse the call. */
 const VALID: Record<string, () => unknown> = {
   'aggregates.live': () => ({}),
@@ -45,9 +54,15 @@ const VALID: Record<string, () => unknown> = {
     to: '2026-01-01T01:00:00Z',
   }),
   'audit.list': () => ({}),
+  // Each call acts on an entry of its own (seeded below), so that each accepted call writes.
+  'dlq.discard': () => ({ ids: [++dlqSeq], reason: 'test data' }),
   'dlq.entries': () => ({}),
   'dlq.entry': () => ({ id: 1 }),
   'dlq.groups': () => ({}),
+  'dlq.job': () => ({ id: 1 }),
+  'dlq.jobs': () => ({}),
+  'dlq.replay': () => ({ ids: [++dlqSeq], dryRun: true }),
+  'dlq.validateEvent': () => ({ event: { event_id: 'e' } }),
   'groups.detail': () => ({ groupId: 'storage-writers' }),
   'overview.eventsPerMinute': () => ({}),
   'overview.history': () => ({}),
@@ -68,6 +83,24 @@ const required = (p: Procedure) => ACCESS[p.path] as Role;
 let api: HttpHarness;
 beforeAll(async () => {
   api = await createHttpHarness();
+  await writeDlqEntries(
+    api.h.db,
+    Array.from({ length: DLQ_SEEDED }, (_, i) => ({
+      topic: 'events.dlq',
+      partition: 0,
+      offset: BigInt(i),
+      envelopeValid: true,
+      stage: 'enrichment',
+      errorClass: 'InvalidEvent',
+      errorMessage: 'user_id is required',
+      failedAt: new Date(0),
+      signature: 'd'.repeat(32),
+      signatureText: 'enrichment InvalidEvent user_id is required',
+      sourceTopic: 'events.raw',
+      headers: {},
+      originalValue: Buffer.from('{"event_id":"e"}'),
+    })),
+  );
 });
 afterAll(() => api.close());
 

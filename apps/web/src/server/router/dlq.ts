@@ -7,6 +7,7 @@ import { type DlqInboxFilter, getDlqEntry, listDlqEntries, listDlqGroups } from 
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { createTRPCRouter, viewerProcedure } from '../trpc.ts';
+import { dlqReplayProcedures } from './dlq-replay.ts';
 
 /** The inbox's filters: core's, which the CLI validates with too. */
 const filterFields = dlqFilterSchema.shape;
@@ -28,6 +29,9 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 const str = (n: bigint | null) => (n === null ? null : n.toString());
 
 export const dlqRouter = createTRPCRouter({
+  // Replay, discard and the jobs (dlq-replay.ts): operators act, viewers read.
+  ...dlqReplayProcedures,
+
   groups: viewerProcedure
     .input(z.object({ ...filterFields, limit: z.number().int().min(1).max(200).default(50) }))
     .query(async ({ ctx, input }) => {

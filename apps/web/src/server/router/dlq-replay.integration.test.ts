@@ -1,0 +1,185 @@
+// Replay and discard through the console's procedures against the real PostgreSQL, over entries
+// written as the indexer writes them: a dry run shows what would be sent and what is skipped and
+// why; an invalid edit is named by its field; a recorded job is planned for the worker with one
+// row per entry; an overlapping job skips what the first holds; discard records its reason;
+// every action is audited with its parameters and outcome, and a viewer is refused.
+import { auditLog, type DlqEntryRow, dlqEntries, writeDlqEntries } from '@sluice/db';
+import { TRPCError } from '@trpc/server';
+import { desc, inArray } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
+
+const T0 = Date.UTC(2026, 10, 1, 12, 0, 0);
+const event = (i: number) => ({
+  event_id: `evt-${i}`,
+  type: 'pageview',
+  timestamp: new Date(T0).toISOString(),
+  session_id: `s-${i}`,
+});
+
+function row(i: number): DlqEntryRow {
+  const value = Buffer.from(JSON.stringify(event(i)));
+  return {
+    topic: 'events.dlq',
+    partition: 0,
+    offset: BigInt(i),
+    envelopeValid: true,
+    stage: 'enrichment',
+    errorClass: 'InvalidEvent',
+    errorMessage: 'user_id is required',
+    errorReason: 'missing_field',
+    errorPath: 'user_id',
+    retryable: false,
+    attempts: 1,
+    sourceTopic: 'events.raw',
+    sourcePartition: 0,
+    sourceOffset: BigInt(100 + i),
+    failedAt: new Date(T0 + i * 1000),
+    signature: 'c'.repeat(32),
+    signatureText: 'enrichment InvalidEvent user_id is required',
+    eventId: `evt-${i}`,
+    eventType: 'pageview',
+    headers: {},
+    originalKey: Buffer.from(`s-${i}`),
+    originalValue: value,
+    payloadText: value.toString(),
+  };
+}
+
+let h: RouterHarness;
+let ids: number[] = [];
+beforeAll(async () => {
+  h = await createRouterHarness();
+  await writeDlqEntries(
+    h.db,
+    Array.from({ length: 4 }, (_, i) => row(i)),
+  );
+  ids = (await h.db.select({ id: dlqEntries.id }).from(dlqEntries).orderBy(dlqEntries.id)).map(
+    (r) => r.id,
+  );
+});
+afterAll(() => h.close());
+
+const lastAudit = async () =>
+  (await h.db.select().from(auditLog).orderBy(desc(auditLog.id)).limit(1))[0];
+
+describe('dlq replay procedures', () => {
+  it('validates an edited event, naming the field', async () => {
+    expect(
+      await h.operator.dlq.validateEvent({ event: { ...event(0), user_id: 'u' } }),
+    ).toMatchObject({ ok: true, eventId: 'evt-0' });
+    expect(await h.operator.dlq.validateEvent({ event: event(0) })).toMatchObject({
+      ok: false,
+      field: 'user_id',
+    });
+  });
+
+  it('dry-runs a fix: what would be sent, and the entry an invalid edit leaves out', async () => {
+    const r = await h.operator.dlq.replay({
+      ids: [ids[0] as number],
+      edit: { kind: 'replace', value: { ...event(0), user_id: 'fixed', session_id: 7 } },
+      dryRun: true,
+    });
+    expect(r.plan).toEqual([
+      expect.objectContaining({ action: 'skip', reason: 'payload-invalid' }),
+    ]);
+    expect((r.plan[0] as { detail: string }).detail).toMatch(/^session_id: /);
+
+    const dry = await h.operator.dlq.replay({
+      ids: ids.slice(0, 2),
+      edit: { kind: 'merge-patch', value: { user_id: 'fixed' } },
+      dryRun: true,
+    });
+    expect(dry.plan.map((p) => p.action)).toEqual(['send', 'send']);
+    const first = dry.plan[0] as { payload: string; topic: string };
+    expect(JSON.parse(first.payload).user_id).toBe('fixed');
+    expect(first.topic).toBe(h.pipeline.names.topics.raw);
+    expect(await lastAudit()).toMatchObject({
+      actor: 'operator@example.test',
+      action: 'dlq.replay.dry-run',
+      target: `job:${dry.jobId}`,
+      affected: 0,
+      details: { outcome: 'recorded', pending: 2, skipped: 0, edit: 'merge-patch' },
+    });
+    const job = await h.viewer.dlq.job({ id: dry.jobId });
+    expect(job?.job).toMatchObject({
+      status: 'dry-run',
+      dryRun: true,
+      counts: { 'would-send': 2 },
+    });
+  });
+
+  it('records a job for the worker, and an overlapping job skips what the first holds', async () => {
+    const r = await h.operator.dlq.replay({
+      ids: ids.slice(0, 2),
+      edit: { kind: 'merge-patch', value: { user_id: 'fixed' } },
+      rateLimit: 10,
+      dryRun: false,
+    });
+    expect(r).toMatchObject({ pending: 2, skipped: 0 });
+    expect(await lastAudit()).toMatchObject({ action: 'dlq.replay', affected: 2 });
+    const overlap = await h.operator.dlq.replay({ ids: ids.slice(1, 3), dryRun: false });
+    expect(overlap.plan).toEqual([
+      expect.objectContaining({ action: 'skip', reason: 'in-another-job', byJobId: r.jobId }),
+      expect.objectContaining({ action: 'send' }),
+    ]);
+    const jobs = await h.viewer.dlq.jobs({});
+    expect(jobs.map((j) => [j.id, j.status, j.counts])).toEqual(
+      expect.arrayContaining([
+        [r.jobId, 'planned', { pending: 2 }],
+        [overlap.jobId, 'planned', { pending: 1, skipped: 1 }],
+      ]),
+    );
+  });
+
+  it('refuses what names no entry, saying which', async () => {
+    await expect(h.operator.dlq.replay({ ids: [999_999], dryRun: true })).rejects.toThrow(
+      /no DLQ entry #999999/,
+    );
+  });
+
+  it('discards with a reason, refusing entries a replay holds', async () => {
+    const r = await h.operator.dlq.discard({
+      ids: [ids[0] as number, ids[3] as number],
+      reason: 'test data',
+    });
+    expect(r.discarded).toEqual([ids[3]]);
+    expect(r.refused).toEqual([
+      { id: ids[0], reason: expect.stringMatching(/^replayed by job \d+ \(pending\)$/) },
+    ]);
+    const statuses = await h.db
+      .select({ id: dlqEntries.id, status: dlqEntries.status })
+      .from(dlqEntries)
+      .where(inArray(dlqEntries.id, [ids[0] as number, ids[3] as number]));
+    expect(new Map(statuses.map((s) => [s.id, s.status]))).toEqual(
+      new Map([
+        [ids[0], 'new'],
+        [ids[3], 'discarded'],
+      ]),
+    );
+    expect(await lastAudit()).toMatchObject({
+      action: 'dlq.discard',
+      affected: 1,
+      details: { reason: 'test data', discarded: [ids[3]] },
+    });
+    const entry = await h.viewer.dlq.entry({ id: ids[3] as number });
+    expect(entry?.actions).toEqual([
+      expect.objectContaining({
+        action: 'discarded',
+        reason: 'test data',
+        actor: 'operator@example.test',
+      }),
+    ]);
+  });
+
+  it('refuses a viewer replay and discard', async () => {
+    for (const call of [
+      () => h.viewer.dlq.replay({ ids: [ids[2] as number], dryRun: false }),
+      () => h.viewer.dlq.discard({ ids: [ids[2] as number], reason: 'no' }),
+    ]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(TRPCError);
+      expect((err as TRPCError).code).toBe('FORBIDDEN');
+    }
+  });
+});
