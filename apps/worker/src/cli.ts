@@ -12,6 +12,7 @@ import { registerLagCommand } from './commands/lag.command.ts';
 import { registerMigrateCommand } from './commands/migrate.command.ts';
 import { registerProduceCommand } from './commands/produce.command.ts';
 import { registerRouteCommand } from './commands/route.command.ts';
+import { registerRoutingCommands } from './commands/routing.command.ts';
 import { registerStackCommands } from './commands/stack.command.ts';
 import { registerStageCommands } from './commands/stage.command.ts';
 import { registerTopicsCommands } from './commands/topics.command.ts';
@@ -44,6 +45,7 @@ registerAlarmsCommands(program);
 registerBenchCommands(program);
 registerAggregateCommand(program);
 registerRouteCommand(program);
+registerRoutingCommands(program);
 registerTraceCommand(program);
 
 try {
