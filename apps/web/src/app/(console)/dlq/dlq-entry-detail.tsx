@@ -8,6 +8,7 @@ import { time } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 import styles from './dlq.module.css';
+import { DlqReplayControls } from './dlq-replay-controls.tsx';
 
 type PayloadView =
   | { kind: 'empty' }
@@ -54,7 +55,7 @@ function headerText(v: unknown): string {
 const opt = (v: ReactNode) => (v === null || v === undefined || v === '' ? '—' : v);
 const when = (iso: string | null) => (iso ? time(iso) : '—');
 
-export function DlqEntryDetail({ id }: { id: number }) {
+export function DlqEntryDetail({ id, canAct = false }: { id: number; canAct?: boolean }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.dlq.entry.queryOptions({ id }));
   return (
@@ -150,6 +151,19 @@ export function DlqEntryDetail({ id }: { id: number }) {
                 {JSON.stringify(q.data.partial, null, 2)}
               </pre>
             </figure>
+          )}
+
+          {canAct && (
+            <DlqReplayControls
+              id={id}
+              payload={
+                q.data.value.kind === 'json'
+                  ? JSON.stringify(q.data.value.json, null, 2)
+                  : q.data.value.kind === 'text'
+                    ? q.data.value.text
+                    : null
+              }
+            />
           )}
 
           <h3>History</h3>

@@ -12,7 +12,7 @@ import { DlqFilters } from './dlq-filters.tsx';
 import { DlqGroupEntries } from './dlq-group-entries.tsx';
 import { entryIdOf, filterOf, hrefOf, readView, signatureOf } from './dlq-params.ts';
 
-export function DlqInbox() {
+export function DlqInbox({ canAct = false }: { canAct?: boolean }) {
   const view = readView(useSearchParams());
   const filter = filterOf(view);
   const sig = signatureOf(view);
@@ -22,6 +22,9 @@ export function DlqInbox() {
   return (
     <>
       <h1>Dead-letter queue</h1>
+      <p>
+        <a href="/dlq/jobs">Replay jobs</a>
+      </p>
       <section className="panel" aria-labelledby="dlq-filter-h">
         <h2 id="dlq-filter-h">Filters</h2>
         {/* Keyed by the URL: a link or Back shows that view's values, not stale ones. */}
@@ -84,7 +87,7 @@ export function DlqInbox() {
         )}
       </section>
       {sig && <DlqGroupEntries view={view} filter={filter} signature={sig} openId={entryId} />}
-      {entryId !== undefined && <DlqEntryDetail id={entryId} />}
+      {entryId !== undefined && <DlqEntryDetail id={entryId} canAct={canAct} />}
     </>
   );
 }
