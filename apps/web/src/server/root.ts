@@ -4,6 +4,7 @@ import { auditRouter } from './router/audit.ts';
 import { dlqRouter } from './router/dlq.ts';
 import { groupsRouter } from './router/groups.ts';
 import { overviewRouter } from './router/overview.ts';
+import { routingRouter } from './router/routing.ts';
 import { stagesRouter } from './router/stages.ts';
 import { usersRouter } from './router/users.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
@@ -14,6 +15,7 @@ export const appRouter = createTRPCRouter({
   aggregates: aggregatesRouter,
   audit: auditRouter,
   dlq: dlqRouter,
+  routing: routingRouter,
   stages: stagesRouter,
   users: usersRouter,
 });
