@@ -30,7 +30,8 @@ import { sinkHealthRows } from '../sink-health.ts';
 import { adminProcedure, type Context, createTRPCRouter, viewerProcedure } from '../trpc.ts';
 import { unavailable } from '../unavailable.ts';
 
-const draft = z.string().max(200_000);
+/** A draft checked or previewed travels URL-encoded in a GET: about 4 KB of JSON fits. */
+const draft = z.string().max(4_000);
 const note = z.string().trim().max(500).optional();
 /** Events pasted in: NDJSON or one JSON array; at most this many are previewed. */
 const MAX_PREVIEW_EVENTS = 500;
@@ -191,7 +192,7 @@ export const routingRouter = createTRPCRouter({
     }),
 
   /** The editor's check as you type: errors, warnings, and what would change. */
-  check: viewerProcedure.input(z.object({ draft })).mutation(async ({ ctx, input }) => {
+  check: viewerProcedure.input(z.object({ draft })).query(async ({ ctx, input }) => {
     const r = checkRoutingDraft(input.draft);
     if (!r.ok) return { ok: false as const, errors: r.errors };
     const current = await inForceConfig(ctx);
@@ -208,11 +209,11 @@ export const routingRouter = createTRPCRouter({
       z.object({
         draft,
         /** NDJSON or a JSON array; absent: the most recent events in PostgreSQL. */
-        events: z.string().max(1_000_000).optional(),
+        events: z.string().max(4_000).optional(),
         limit: z.number().int().min(1).max(MAX_PREVIEW_EVENTS).default(100),
       }),
     )
-    .mutation(async ({ ctx, input }) => {
+    .query(async ({ ctx, input }) => {
       const config = checked(input.draft);
       const current = await inForceConfig(ctx);
       const sample =
@@ -228,17 +229,19 @@ export const routingRouter = createTRPCRouter({
       };
     }),
 
-  publish: adminProcedure.input(z.object({ draft, note })).mutation(async ({ ctx, input }) => {
-    const config = checked(input.draft);
-    return outcome(
-      await publishRoutingVersion(ctx.db, config as unknown as Record<string, unknown>, {
-        by: ctx.user.email,
-        note: input.note || null,
-        sourceIp: ctx.sourceIp,
-        source: 'console',
-      }),
-    );
-  }),
+  publish: adminProcedure
+    .input(z.object({ draft: z.string().max(200_000), note }))
+    .mutation(async ({ ctx, input }) => {
+      const config = checked(input.draft);
+      return outcome(
+        await publishRoutingVersion(ctx.db, config as unknown as Record<string, unknown>, {
+          by: ctx.user.email,
+          note: input.note || null,
+          sourceIp: ctx.sourceIp,
+          source: 'console',
+        }),
+      );
+    }),
 
   rollback: adminProcedure
     .input(z.object({ version: z.number().int().positive().max(2_147_483_647), note }))
