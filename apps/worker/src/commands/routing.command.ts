@@ -20,6 +20,7 @@ import {
   type RoutingChange,
   rollbackRouting,
   routingInForce,
+  routingVersionInForce,
 } from '@sluice/db';
 import type { Command } from 'commander';
 import { ConfigError, loadEnv } from '../env.ts';
@@ -174,6 +175,8 @@ export function registerRoutingCommands(program: Command): void {
     .action((version: string, o: { note?: string; as: string }) => {
       const n = versionArg(version);
       return withDb(async (db) => {
+        if ((await routingVersionInForce(db)) === n)
+          throw new UsageError(`version ${n} is already in force`);
         process.stdout.write(
           changed(
             await rollbackRouting(db, n, { by: o.as, note: o.note ?? null }),

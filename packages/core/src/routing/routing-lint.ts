@@ -111,7 +111,9 @@ export function checkRoutingDraft(text: string): RoutingDraftCheck {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    return { ok: false, errors: [`(json): ${(err as Error).message}`] };
+    // Where, but not the text around it: the message may end up in an audit row.
+    const at = /at position \d+(?: \(line \d+ column \d+\))?/.exec((err as Error).message)?.[0];
+    return { ok: false, errors: [`(json): not valid JSON${at ? ` ${at}` : ''}`] };
   }
   const r = parseRoutingConfig(json);
   if (!r.ok) return r;

@@ -31,7 +31,7 @@ export interface RoutingInForce {
 
 export type RoutingChange =
   | { ok: true; before: number | null; after: number }
-  | { ok: false; reason: 'not-found' | 'in-force' | 'unchanged'; message: string };
+  | { ok: false; reason: 'not-found' | 'unchanged'; message: string };
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
 type Db = Database | Tx;
@@ -147,7 +147,11 @@ export async function publishRoutingVersion(
   });
 }
 
-/** Puts an earlier version back in force; no version is written. */
+/**
+ * Puts an earlier version back in force; no version is written. Rolling back to the version in
+ * force is recorded too (it changes nothing the writers run); the CLI and the console do not
+ * offer it.
+ */
 export async function rollbackRouting(
   db: Database,
   version: number,
@@ -157,8 +161,6 @@ export async function rollbackRouting(
     if (!(await getRoutingVersion(tx, version)))
       return { ok: false, reason: 'not-found', message: `there is no routing version ${version}` };
     const current = await routingVersionInForce(tx);
-    if (current === version)
-      return { ok: false, reason: 'in-force', message: `version ${version} is already in force` };
     await record(tx, 'rollback', who, current, version);
     return { ok: true, before: current, after: version };
   });
