@@ -53,5 +53,6 @@ ENV NODE_ENV=production NEXT_TELEMETRY_DISABLED=1 PORT=3000 HOSTNAME=0.0.0.0 SLU
 USER 10001:10001
 EXPOSE 3000
 # /api/healthz answers without a session or a dependency; /api/readyz checks PostgreSQL.
+# (podman keeps a HEALTHCHECK only in the docker image format: podman build --format docker.)
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/app/healthcheck.mjs", "/api/healthz"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "server.js"]

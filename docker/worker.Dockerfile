@@ -15,6 +15,9 @@
 # docker/stage-worker.mjs from the machine's own `pnpm install`, whose Kafka client is the same
 # patched build for the same Node 24 and Debian bookworm (glibc 2.36) as this image's, so the
 # test does not compile it a second time.
+# Not yet run to its end on this project's machines: in a container, npm's TLS to the registry
+# fails there ("self-signed certificate in chain" from the machine's egress proxy), so the test
+# builds APP_FROM=staged only; the source stage's apt step did run.
 # Podman 4.3 (buildah) resolves `FROM ${APP_FROM}` only from a --build-arg, not from this
 # default, and then looks for an image called "source": spell out --build-arg APP_FROM=source.
 ARG BASE=node:24-slim
@@ -63,6 +66,7 @@ WORKDIR /app
 ENV NODE_ENV=production SLUICE_HOME=/var/lib/sluice
 USER 10001:10001
 # /healthz of the role's port: --metrics-port on the command line, else the role's default.
+# (podman keeps a HEALTHCHECK only in the docker image format: podman build --format docker.)
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
 ENTRYPOINT ["/usr/bin/tini", "--", "node", "--enable-source-maps", "/app/dist/sluice.mjs"]
 CMD ["--help"]
