@@ -7,8 +7,11 @@ const LINKS = [
   { href: '/', label: 'Overview', admin: false },
   { href: '/groups', label: 'Consumer groups', admin: false },
   { href: '/stages', label: 'Stages', admin: false },
+  { href: '/routing', label: 'Routing', admin: false },
   { href: '/aggregates', label: 'Window aggregates', admin: false },
   { href: '/dlq', label: 'Dead-letter queue', admin: false },
+  { href: '/topics', label: 'Topics', admin: false },
+  { href: '/trace', label: 'Event trace', admin: false },
   { href: '/audit', label: 'Audit log', admin: true },
   { href: '/users', label: 'Users', admin: true },
 ];
