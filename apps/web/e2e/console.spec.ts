@@ -209,7 +209,7 @@ test('a viewer sees no write action and no admin pages', async ({ page }, testIn
   expect(res.status()).toBe(403);
 });
 
-test('the stages page gives an operator pause or resume and an admin also stop', async ({
+test('the stages page gives an operator pause or resume and an admin also stop and a reset preview', async ({
   page,
 }) => {
   for (const [user, stop] of [
@@ -224,8 +224,17 @@ test('the stages page gives an operator pause or resume and an admin also stop',
       const row = table.getByRole('row').filter({ hasText: stage });
       await expect(row.getByRole('button', { name: /^(Pause|Resume)$/ })).toHaveCount(1);
     }
-    // The dev stack's pipeline runs unprefixed: this test looks and never clicks.
+    // The dev stack's pipeline runs unprefixed: this test looks and never changes anything.
     await expect(table.getByRole('button', { name: 'Stop' })).toHaveCount(stop);
+    const reset = page.getByRole('region', { name: 'Reset offsets' });
+    if (stop === 0) await expect(reset).toHaveCount(0);
+    else {
+      // The preview only reads: every partition of events.raw with its offsets now and then.
+      await reset.getByRole('button', { name: 'Preview' }).click();
+      await expect(reset.getByRole('table', { name: 'Reset plan' }).getByRole('row')).toHaveCount(
+        13,
+      );
+    }
     await page.context().clearCookies();
   }
 });

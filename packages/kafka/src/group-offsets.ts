@@ -3,8 +3,14 @@
 // stage); the commit is the one a member-less consumer of the group makes, which the broker
 // accepts exactly then.
 import RdKafka from '@confluentinc/kafka-javascript';
-import type { PartitionOffsets, ResetRow, ResetTarget } from '@sluice/core';
-import { IsolationLevel, type Kafka } from './kafka-client.ts';
+import {
+  type PartitionOffsets,
+  planOffsetReset,
+  type ResetPlan,
+  type ResetRow,
+  type ResetTarget,
+} from '@sluice/core';
+import { createKafka, IsolationLevel, type Kafka } from './kafka-client.ts';
 import { toError } from './kafka-errors.ts';
 
 /** The group still has members: Kafka would refuse the change. */
@@ -111,4 +117,33 @@ export async function commitGroupOffsets(
   } finally {
     await new Promise<void>((resolve) => consumer.disconnect(() => resolve()));
   }
+}
+
+/** The console's handle on offset resets: plan (read-only) and apply (an empty group only). */
+export interface OffsetResetClient {
+  plan(
+    groupId: string,
+    topics: readonly string[],
+    target: ResetTarget,
+  ): Promise<ResetPlanWithMembers>;
+  apply(groupId: string, rows: readonly ResetRow[]): Promise<void>;
+}
+
+export interface ResetPlanWithMembers extends ResetPlan {
+  /** Members of the group now: a reset applies only at 0. */
+  members: number;
+}
+
+export function createOffsetResetClient(brokers: string[]): OffsetResetClient {
+  const kafka = createKafka({ brokers, clientId: 'sluice-console-reset', logLevel: 'nothing' });
+  return {
+    async plan(groupId, topics, target) {
+      const [parts, members] = await Promise.all([
+        readGroupOffsets(kafka, groupId, topics, target),
+        groupMembers(kafka, groupId),
+      ]);
+      return { ...planOffsetReset(parts, target), members };
+    },
+    apply: (groupId, rows) => commitGroupOffsets(kafka, brokers, groupId, rows),
+  };
 }

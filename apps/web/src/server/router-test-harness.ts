@@ -4,7 +4,7 @@
 // role (or as nobody).
 import { createAuth, type Role } from '@sluice/auth';
 import { createDb, quoteIdent, runMigrations } from '@sluice/db';
-import type { KafkaAdminReader, StageControlClient } from '@sluice/kafka';
+import type { KafkaAdminReader, OffsetResetClient, StageControlClient } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -29,6 +29,12 @@ export const unreachableControls: StageControlClient = {
   close: () => Promise.resolve(),
 };
 
+/** Offset resets as with a broker that is down. */
+export const unreachableOffsets: OffsetResetClient = {
+  plan: () => Promise.reject(new Error('broker down')),
+  apply: () => Promise.reject(new Error('broker down')),
+};
+
 export interface HarnessOptions {
   /** Replaces the reader of the harness's own Redis prefix (e.g. one for a Redis that is down). */
   realtime?: RealtimeReader;
@@ -36,6 +42,8 @@ export interface HarnessOptions {
   pipeline?: ConsolePipelineConfig;
   /** The control channel (stage states); default: one that is down. */
   controls?: StageControlClient;
+  /** Offset resets; default: a broker that is down. */
+  offsets?: OffsetResetClient;
 }
 
 export async function createRouterHarness(
@@ -66,6 +74,7 @@ export async function createRouterHarness(
         auth,
         kafka,
         controls: options.controls ?? unreachableControls,
+        offsets: options.offsets ?? unreachableOffsets,
         throughput,
         realtime,
         pipeline,

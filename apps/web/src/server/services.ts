@@ -4,7 +4,11 @@
 import 'server-only';
 import { createAuth } from '@sluice/auth';
 import { createDb } from '@sluice/db';
-import { createKafkaAdminReader, createStageControlClient } from '@sluice/kafka';
+import {
+  createKafkaAdminReader,
+  createOffsetResetClient,
+  createStageControlClient,
+} from '@sluice/kafka';
 import { env } from '../env.ts';
 import { consolePipeline } from './pipeline.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
@@ -48,6 +52,8 @@ export const getControls = once(() =>
     topic: getPipeline().names.topics.control,
   }),
 );
+
+export const getOffsetResets = once(() => createOffsetResetClient(env().kafkaBrokers));
 
 export const getThroughputSampler = once(() => createThroughputSampler());
 

@@ -8,7 +8,7 @@ import type { Auth } from '@sluice/auth';
 import { hasRole, type Role } from '@sluice/auth';
 import type { Database } from '@sluice/db';
 import { auditLog } from '@sluice/db';
-import type { KafkaAdminReader, StageControlClient } from '@sluice/kafka';
+import type { KafkaAdminReader, OffsetResetClient, StageControlClient } from '@sluice/kafka';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { checkSameOrigin, type RequestOrigin } from './auth/csrf.ts';
@@ -35,6 +35,8 @@ export interface ContextDeps {
   kafka: KafkaAdminReader;
   /** The control channel (stage states); omitted where a test has none. */
   controls?: StageControlClient | null;
+  /** Offset resets of stopped stages; omitted where a test has none. */
+  offsets?: OffsetResetClient | null;
   throughput: ThroughputSampler;
   realtime: RealtimeReader;
   /** Topic and group names, window sizes, lag thresholds: the configured pipeline. */
@@ -56,6 +58,7 @@ export function createContextInner(deps: ContextDeps) {
     auth: deps.auth,
     kafka: deps.kafka,
     controls: deps.controls ?? null,
+    offsets: deps.offsets ?? null,
     throughput: deps.throughput,
     realtime: deps.realtime,
     pipeline: deps.pipeline,

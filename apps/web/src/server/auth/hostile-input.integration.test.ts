@@ -66,6 +66,12 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   'overview.history': () => ({ minutes: 60 }),
   'overview.latency': () => ({ minutes: 15 }),
   'stages.set': () => ({ stage: 'enrichment', state: 'paused', reason: 'hostile input test' }),
+  'stages.resetPreview': () => ({ stage: 'enrichment', target: { kind: 'latest' } }),
+  'stages.reset': () => ({
+    stage: 'enrichment',
+    target: { kind: 'offsets', spec: `0=${++seq % 4}` },
+    confirm: api.h.pipeline.names.groups.enrichment,
+  }),
   'users.create': () => ({
     email: `hostile-${++seq}@http.test`,
     password: 'a-long-enough-password',
@@ -183,6 +189,15 @@ async function expectOnlyTheIntendedWrite(
   before: Record<string, string>,
   after: Record<string, string>,
 ) {
+  if (p.path === 'stages.reset') {
+    // Only the group's offset moved, to the one asked for; no table, no stage state.
+    const input = JSON.parse(rawInput) as { target: { spec: string } };
+    const { 'enrichment offsets': offsetsAfter, ...restAfter } = after;
+    const { 'enrichment offsets': _, ...restBefore } = before;
+    expect(restAfter).toEqual(restBefore);
+    expect(offsetsAfter).toBe(input.target.spec.replace('=', ':'));
+    return;
+  }
   if (p.path === 'stages.set') {
     // Only the stage's control changed, to the state asked for; no table did.
     const input = JSON.parse(rawInput) as { stage: string; state: string };

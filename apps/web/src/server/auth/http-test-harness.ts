@@ -5,8 +5,14 @@
 // call could change, to show that a refused call changed nothing.
 import { createUser, ROLES, type Role } from '@sluice/auth';
 import { auditLog } from '@sluice/db';
-import { createKafka, createStageControlClient, ensureTopics } from '@sluice/kafka';
-import { testEnv } from '@sluice/test/env.ts';
+import {
+  createKafka,
+  createOffsetResetClient,
+  createProducer,
+  createStageControlClient,
+  ensureTopics,
+} from '@sluice/kafka';
+import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
 import { gt, sql } from 'drizzle-orm';
 import { createRealtimeReader } from '../realtime-reader.ts';
@@ -73,12 +79,15 @@ export interface CallOptions {
 }
 
 export async function createHttpHarness() {
-  const h = await createRouterHarness();
-  // The control channel is real (a topic of this harness's own): a stage state is something a
-  // call can change, so the fingerprint reads it too.
+  // The pipeline runs under a prefix of the harness's own: the control channel and the
+  // enrichment stage's input are real topics of its own, and its group's offsets real. A stage
+  // state and a group's offsets are things a call can change, so the fingerprint reads them too.
+  const prefix = `${uniqueName('http').replaceAll('_', '-')}.`;
+  const h = await createRouterHarness(unreachableKafka, { pipeline: { topicPrefix: prefix } });
   const brokers = testEnv.kafkaBrokers.split(',');
   const kafka = createKafka({ brokers, clientId: 'http-harness' });
-  const controlTopic = `${h.schema.replaceAll('_', '-')}.sluice.control`;
+  const { topics, groups } = h.pipeline.names;
+  const controlTopic = topics.control;
   await ensureTopics(kafka, [
     {
       topic: controlTopic,
@@ -86,7 +95,16 @@ export async function createHttpHarness() {
       replicationFactor: -1,
       configEntries: [{ name: 'cleanup.policy', value: 'compact' }],
     },
+    { topic: topics.raw, numPartitions: 1, replicationFactor: -1, configEntries: [] },
   ]);
+  // Three records: a reset may move partition 0 to offset 0, 1, 2 or 3.
+  const producer = createProducer(kafka);
+  await producer.connect();
+  await producer.send({
+    topic: topics.raw,
+    messages: ['a', 'b', 'c'].map((v) => ({ key: v, value: v })),
+  });
+  await producer.disconnect();
   const controls = createStageControlClient({
     brokers,
     clientId: 'http-harness',
@@ -97,6 +115,7 @@ export async function createHttpHarness() {
     auth: h.auth,
     kafka: unreachableKafka,
     controls,
+    offsets: createOffsetResetClient(brokers),
     throughput: createThroughputSampler(),
     realtime: createRealtimeReader(h.redis, h.redisPrefix),
     pipeline: h.pipeline,
@@ -179,7 +198,20 @@ export async function createHttpHarness() {
     }
     out['redis keys'] = (await h.redis.keys(`${h.redisPrefix}*`)).sort().join(',');
     out['stage controls'] = JSON.stringify([...(await controls.list())].sort());
+    out['enrichment offsets'] = await enrichmentOffsets();
     return out;
+  }
+
+  /** The enrichment group's committed offsets on its input, as "partition:offset" pairs. */
+  async function enrichmentOffsets(): Promise<string> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [t] = await admin.fetchOffsets({ groupId: groups.enrichment, topics: [topics.raw] });
+      return (t?.partitions ?? []).map((p) => `${p.partition}:${p.offset}`).join(',');
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   async function lastAuditId(): Promise<number> {
@@ -195,7 +227,8 @@ export async function createHttpHarness() {
     await controls.close();
     const admin = kafka.admin();
     await admin.connect();
-    await admin.deleteTopics({ topics: [controlTopic] }).catch(() => {});
+    await admin.deleteTopics({ topics: [controlTopic, topics.raw] }).catch(() => {});
+    await admin.deleteGroups([groups.enrichment]).catch(() => {});
     await admin.disconnect();
     await h.close();
   }

@@ -36,6 +36,8 @@ const ACCESS: Record<string, Role> = {
   'overview.sinks': 'viewer',
   'overview.summary': 'viewer',
   'stages.list': 'viewer',
+  'stages.reset': 'admin',
+  'stages.resetPreview': 'admin',
   'stages.set': 'operator',
   'users.create': 'admin',
   'users.list': 'admin',
@@ -45,6 +47,7 @@ let seq = 0;
 /** DLQ entries seeded for the replay and discard mutations: ids 1 to DLQ_SEEDED. */
 let dlqSeq = 0;
 const DLQ_SEEDED = 200;
+let resetSeq = 0;
 /** A valid input per procedure that takes one, so that only a guard can refuse the call. */
 const VALID: Record<string, () => unknown> = {
   'aggregates.live': () => ({}),
@@ -68,6 +71,13 @@ const VALID: Record<string, () => unknown> = {
   'overview.history': () => ({}),
   'overview.latency': () => ({}),
   'stages.set': () => ({ stage: 'enrichment', state: 'paused', reason: 'guard test' }),
+  'stages.resetPreview': () => ({ stage: 'enrichment', target: { kind: 'earliest' } }),
+  // Offsets 1, 2, 3, 0, … on successive calls; the control test picks one the group is not at.
+  'stages.reset': () => ({
+    stage: 'enrichment',
+    target: { kind: 'offsets', spec: `0=${++resetSeq % 4}` },
+    confirm: api.h.pipeline.names.groups.enrichment,
+  }),
   'users.create': () => ({
     email: `new-${++seq}@http.test`,
     password: 'a-long-enough-password',
@@ -278,9 +288,20 @@ describe('cross-site request forgery', () => {
   it("lets the same mutation through from the console's own origin (the check's control)", async () => {
     for (const p of mutations) {
       const before = await api.fingerprint();
-      const res = await callAs(p, 'admin');
-      expect(res.status).toBe(200);
-      expect(await api.fingerprint()).not.toEqual(before);
+      // A reset to the offset the group has already would change nothing: move it elsewhere.
+      const offset = Number(before['enrichment offsets']?.split(':')[1] ?? -1);
+      const extra =
+        p.path === 'stages.reset'
+          ? {
+              input: {
+                ...(VALID[p.path]?.() as object),
+                target: { kind: 'offsets', spec: `0=${(offset + 1) % 4}` },
+              },
+            }
+          : {};
+      const res = await callAs(p, 'admin', extra);
+      expect(res.status, p.path).toBe(200);
+      expect(await api.fingerprint(), p.path).not.toEqual(before);
     }
   });
 

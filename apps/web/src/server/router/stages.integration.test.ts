@@ -5,13 +5,15 @@ import { auditLog } from '@sluice/db';
 import {
   createKafka,
   createKafkaAdminReader,
+  createOffsetResetClient,
+  createProducer,
   createStageControlClient,
   ensureTopics,
   type StageControlClient,
 } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { TRPCError } from '@trpc/server';
-import { eq, like } from 'drizzle-orm';
+import { desc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
@@ -19,6 +21,8 @@ const prefix = `${uniqueName('web-stages').replaceAll('_', '-')}.`;
 const brokers = testEnv.kafkaBrokers.split(',');
 const topic = `${prefix}sluice.control`;
 const kafka = createKafka({ brokers, clientId: 'web-stages-test' });
+const raw = `${prefix}events.raw`;
+const group = `${prefix}enrichment-workers`;
 let controls: StageControlClient;
 let h: RouterHarness;
 
@@ -34,6 +38,7 @@ beforeAll(async () => {
   controls = createStageControlClient({ brokers, clientId: 'web-stages-test', topic });
   h = await createRouterHarness(createKafkaAdminReader(brokers), {
     controls,
+    offsets: createOffsetResetClient(brokers),
     pipeline: { topicPrefix: prefix },
   });
 }, 60_000);
@@ -43,7 +48,8 @@ afterAll(async () => {
   await h.close();
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [topic] });
+  await admin.deleteTopics({ topics: [topic, raw] });
+  await admin.deleteGroups([group]).catch(() => {});
   await admin.disconnect();
 });
 
@@ -147,4 +153,92 @@ describe('stages', () => {
     ] as never[];
     for (const input of bad) expect(await codeOf(h.operator.stages.set(input))).toBe('BAD_REQUEST');
   });
+
+  it('previews and applies an offset reset for admins, once the group is empty and named', async () => {
+    await ensureTopics(kafka, [
+      { topic: raw, numPartitions: 2, replicationFactor: -1, configEntries: [] },
+    ]);
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await producer.send({
+      topic: raw,
+      messages: Array.from({ length: 10 }, (_, i) => ({
+        key: `k${i}`,
+        value: `v${i}`,
+        partition: i % 2,
+      })),
+    });
+    await producer.disconnect();
+    const earliest = { stage: 'enrichment' as const, target: { kind: 'earliest' as const } };
+    expect(await codeOf(h.operator.stages.resetPreview(earliest))).toBe('FORBIDDEN');
+    // No commit yet: the group would start at the log start, so nothing is read again.
+    const latest = await h.admin.stages.resetPreview({ ...earliest, target: { kind: 'latest' } });
+    expect(latest).toMatchObject({ group, members: 0, reprocess: 0, skip: 10, errors: [] });
+    await h.admin.stages.reset({ ...earliest, target: { kind: 'latest' }, confirm: group });
+    const back = await h.admin.stages.resetPreview(earliest);
+    expect(back.rows.map((r) => [r.partition, r.current, r.next, r.reprocess])).toEqual([
+      [0, 5, 0, 5],
+      [1, 5, 0, 5],
+    ]);
+
+    expect(await codeOf(h.admin.stages.reset({ ...earliest, confirm: 'enrichment-workers' }))).toBe(
+      'BAD_REQUEST',
+    );
+    expect(
+      await codeOf(
+        h.admin.stages.reset({
+          stage: 'enrichment',
+          target: { kind: 'offsets', spec: '0=99' },
+          confirm: group,
+        }),
+      ),
+    ).toBe('BAD_REQUEST');
+
+    // A member in the group: refused in plain words.
+    const member = kafka.consumer({ kafkaJS: { groupId: group, fromBeginning: false } });
+    await member.connect();
+    await member.subscribe({ topics: [raw] });
+    void member.run({ eachMessage: async () => {} });
+    try {
+      await expect
+        .poll(async () => (await h.admin.stages.resetPreview(earliest)).members, {
+          timeout: 30_000,
+        })
+        .toBe(1);
+      await expect(h.admin.stages.reset({ ...earliest, confirm: group })).rejects.toThrow(
+        /has 1 member: Kafka does not change the offsets of a group that has members\. Stop the stage first\./,
+      );
+    } finally {
+      await member.disconnect();
+    }
+
+    await expect
+      .poll(async () => (await h.admin.stages.resetPreview(earliest)).members, { timeout: 30_000 })
+      .toBe(0);
+    expect(await h.admin.stages.reset({ ...earliest, confirm: group })).toEqual({
+      group,
+      reprocess: 10,
+      skip: 0,
+      partitions: 2,
+    });
+    const [row] = await h.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.action, 'stage.reset'))
+      .orderBy(desc(auditLog.id))
+      .limit(1);
+    expect(row).toMatchObject({
+      actor: 'admin@example.test',
+      target: group,
+      affected: 2,
+      details: {
+        target: { kind: 'earliest' },
+        reprocess: 10,
+        partitions: [
+          { topic: raw, partition: 0, before: 5, after: 0 },
+          { topic: raw, partition: 1, before: 5, after: 0 },
+        ],
+      },
+    });
+  }, 120_000);
 });

@@ -5,15 +5,23 @@
 import { hasRole } from '@sluice/auth';
 import {
   DEFAULT_STAGE_CONTROL,
+  parseOffsetSpec,
+  type ResetTarget,
   STAGE_STATES,
   type StageControl,
   type StageName,
 } from '@sluice/core';
 import { auditLog } from '@sluice/db';
-import type { StageControlClient } from '@sluice/kafka';
+import { GroupNotEmptyError, type OffsetResetClient, type StageControlClient } from '@sluice/kafka';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
-import { createTRPCRouter, operatorProcedure, viewerProcedure } from '../trpc.ts';
+import {
+  adminProcedure,
+  type Context,
+  createTRPCRouter,
+  operatorProcedure,
+  viewerProcedure,
+} from '../trpc.ts';
 import { unavailable } from '../unavailable.ts';
 
 const STAGE_NAMES = [
@@ -33,6 +41,54 @@ function channel(controls: StageControlClient | null): StageControlClient {
       message: 'the control channel is not configured on this console',
     });
   return controls;
+}
+
+const resetInput = z.object({
+  stage: z.enum(STAGE_NAMES),
+  target: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('earliest') }),
+    z.object({ kind: z.literal('latest') }),
+    z.object({ kind: z.literal('timestamp'), at: z.iso.datetime({ offset: true }) }),
+    z.object({ kind: z.literal('offsets'), spec: z.string().trim().min(1).max(4000) }),
+  ]),
+});
+
+/** The stage's group, inputs and the target as core plans it; a bad offset list is BAD_REQUEST. */
+function resetRequest(ctx: Context, input: z.infer<typeof resetInput>) {
+  const stage = ctx.pipeline.names.stages.find((s) => s.stage === input.stage);
+  if (!stage) throw new TRPCError({ code: 'BAD_REQUEST', message: `unknown stage ${input.stage}` });
+  const t = input.target;
+  let target: ResetTarget;
+  try {
+    target =
+      t.kind === 'timestamp'
+        ? { kind: 'timestamp', ms: Date.parse(t.at) }
+        : t.kind === 'offsets'
+          ? { kind: 'offsets', offsets: parseOffsetSpec(t.spec, stage.inputs) }
+          : { kind: t.kind };
+  } catch (err) {
+    throw new TRPCError({ code: 'BAD_REQUEST', message: (err as Error).message });
+  }
+  return { group: stage.group, topics: stage.inputs, target };
+}
+
+function resets(offsets: OffsetResetClient | null): OffsetResetClient {
+  if (!offsets)
+    throw new TRPCError({
+      code: 'PRECONDITION_FAILED',
+      message: 'offset resets are not configured on this console',
+    });
+  return offsets;
+}
+
+async function planFor(ctx: Context, input: z.infer<typeof resetInput>) {
+  const { group, topics, target } = resetRequest(ctx, input);
+  const plan = await resets(ctx.offsets)
+    .plan(group, topics, target)
+    .catch((err: unknown) => {
+      throw unavailable('Kafka', err);
+    });
+  return { group, plan };
 }
 
 export const stagesRouter = createTRPCRouter({
@@ -107,5 +163,60 @@ export const stagesRouter = createTRPCRouter({
         details: { before: before.state, after: after.state, reason: input.reason ?? null },
       });
       return { group, ...after };
+    }),
+
+  /** What a reset would do, per partition; read-only, for admins (who alone may apply it). */
+  resetPreview: adminProcedure.input(resetInput).query(async ({ ctx, input }) => {
+    const { group, plan } = await planFor(ctx, input);
+    return { group, ...plan };
+  }),
+
+  /**
+   * Applies a reset to a stopped stage's group: the group name typed out, and no member in it
+   * (Kafka would refuse; the message says to stop the stage). Audited with every partition's
+   * offset before and after.
+   */
+  reset: adminProcedure
+    .input(resetInput.extend({ confirm: z.string().max(300) }))
+    .mutation(async ({ ctx, input }) => {
+      const { group, plan } = await planFor(ctx, input);
+      if (input.confirm !== group)
+        throw new TRPCError({
+          code: 'BAD_REQUEST',
+          message: `type the group name, ${group}, to confirm the reset`,
+        });
+      if (plan.errors.length > 0)
+        throw new TRPCError({ code: 'BAD_REQUEST', message: plan.errors.join('; ') });
+      const refuseNotEmpty = (members: number) =>
+        new TRPCError({
+          code: 'PRECONDITION_FAILED',
+          message: `${group} has ${members} member${members === 1 ? '' : 's'}: Kafka does not change the offsets of a group that has members. Stop the stage first.`,
+        });
+      if (plan.members > 0) throw refuseNotEmpty(plan.members);
+      await resets(ctx.offsets)
+        .apply(group, plan.rows)
+        .catch((err: unknown) => {
+          if (err instanceof GroupNotEmptyError) throw refuseNotEmpty(err.members);
+          throw unavailable('Kafka', err);
+        });
+      await ctx.db.insert(auditLog).values({
+        actor: ctx.user.email,
+        action: 'stage.reset',
+        target: group,
+        affected: plan.rows.length,
+        sourceIp: ctx.sourceIp,
+        details: {
+          target: input.target,
+          reprocess: plan.reprocess,
+          skip: plan.skip,
+          partitions: plan.rows.map((r) => ({
+            topic: r.topic,
+            partition: r.partition,
+            before: r.current,
+            after: r.next,
+          })),
+        },
+      });
+      return { group, reprocess: plan.reprocess, skip: plan.skip, partitions: plan.rows.length };
     }),
 });

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { time } from '~/components/format.ts';
 import { ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
+import { ResetPanel } from './reset-panel.tsx';
 
 const STATE_TEXT: Record<StageState, string> = {
   running: 'running',
@@ -132,6 +133,7 @@ export function StagesView({ canPause, canStop }: { canPause: boolean; canStop: 
         {set.isError && <ErrorState error={set.error} />}
         {message && <p role="status">{message}</p>}
       </section>
+      {canStop && list.data && <ResetPanel stages={list.data} />}
     </>
   );
 }
