@@ -14,6 +14,8 @@ import {
   getPipeline,
   getRealtime,
   getThroughputSampler,
+  getTopicBrowser,
+  getTraceStores,
 } from './services.ts';
 import { getSessionUser } from './session.ts';
 import { createContextInner } from './trpc.ts';
@@ -39,6 +41,8 @@ export async function createContext(opts: { headers: Headers }) {
     offsets: getOffsetResets(),
     throughput: getThroughputSampler(),
     realtime: getRealtime(),
+    topics: getTopicBrowser(),
+    traceStores: getTraceStores(),
     pipeline: getPipeline(),
     user: await getSessionUser(opts.headers),
     sourceIp: sourceIpFrom(opts.headers),

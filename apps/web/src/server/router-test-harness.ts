@@ -4,7 +4,12 @@
 // role (or as nobody).
 import { createAuth, type Role } from '@sluice/auth';
 import { createDb, quoteIdent, runMigrations } from '@sluice/db';
-import type { KafkaAdminReader, OffsetResetClient, StageControlClient } from '@sluice/kafka';
+import type {
+  KafkaAdminReader,
+  OffsetResetClient,
+  StageControlClient,
+  TopicBrowser,
+} from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -29,6 +34,15 @@ export const unreachableControls: StageControlClient = {
   close: () => Promise.resolve(),
 };
 
+/** Topics and records as with a broker that is down: every read fails. */
+export const unreachableTopics: TopicBrowser = {
+  listTopics: () => Promise.reject(new Error('broker down')),
+  describeTopic: () => Promise.reject(new Error('broker down')),
+  readPage: () => Promise.reject(new Error('broker down')),
+  findRecord: () => Promise.reject(new Error('broker down')),
+  close: () => Promise.resolve(),
+};
+
 /** Offset resets as with a broker that is down. */
 export const unreachableOffsets: OffsetResetClient = {
   plan: () => Promise.reject(new Error('broker down')),
@@ -42,6 +56,8 @@ export interface HarnessOptions {
   pipeline?: ConsolePipelineConfig;
   /** The control channel (stage states); default: one that is down. */
   controls?: StageControlClient;
+  /** Topics and records; default: a broker that is down. */
+  topics?: TopicBrowser;
   /** Offset resets; default: a broker that is down. */
   offsets?: OffsetResetClient;
 }
@@ -77,6 +93,7 @@ export async function createRouterHarness(
         offsets: options.offsets ?? unreachableOffsets,
         throughput,
         realtime,
+        topics: options.topics ?? unreachableTopics,
         pipeline,
         user,
         ...(now ? { now } : {}),

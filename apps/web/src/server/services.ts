@@ -8,11 +8,13 @@ import {
   createKafkaAdminReader,
   createOffsetResetClient,
   createStageControlClient,
+  createTopicBrowser,
 } from '@sluice/kafka';
 import { env } from '../env.ts';
 import { consolePipeline } from './pipeline.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
+import { redisTraceStores } from './trace-stores.ts';
 
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
@@ -56,6 +58,13 @@ export const getControls = once(() =>
 export const getOffsetResets = once(() => createOffsetResetClient(env().kafkaBrokers));
 
 export const getThroughputSampler = once(() => createThroughputSampler());
+
+export const getTopicBrowser = once(() => createTopicBrowser(env().kafkaBrokers));
+
+export const getTraceStores = once(() => {
+  const e = env();
+  return redisTraceStores(e.redisUrl, e.redisKeyPrefix);
+});
 
 export const getRealtime = once(() => {
   const e = env();

@@ -6,9 +6,15 @@
 // refusal (those, and bad input) is written to the audit log.
 import type { Auth } from '@sluice/auth';
 import { hasRole, type Role } from '@sluice/auth';
+import type { TracePorts } from '@sluice/core';
 import type { Database } from '@sluice/db';
 import { auditLog } from '@sluice/db';
-import type { KafkaAdminReader, OffsetResetClient, StageControlClient } from '@sluice/kafka';
+import type {
+  KafkaAdminReader,
+  OffsetResetClient,
+  StageControlClient,
+  TopicBrowser,
+} from '@sluice/kafka';
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { checkSameOrigin, type RequestOrigin } from './auth/csrf.ts';
@@ -39,6 +45,10 @@ export interface ContextDeps {
   offsets?: OffsetResetClient | null;
   throughput: ThroughputSampler;
   realtime: RealtimeReader;
+  /** Topics and their records (message browser, event trace); omitted where a test has none. */
+  topics?: TopicBrowser | null;
+  /** Stores the event trace asks beyond PostgreSQL and Kafka; omitted: left unchecked. */
+  traceStores?: Pick<TracePorts, 'searchDocument' | 'redis' | 'archiveObject'> | null;
   /** Topic and group names, window sizes, lag thresholds: the configured pipeline. */
   pipeline: ConsolePipeline;
   user: SessionUser | null;
@@ -61,6 +71,8 @@ export function createContextInner(deps: ContextDeps) {
     offsets: deps.offsets ?? null,
     throughput: deps.throughput,
     realtime: deps.realtime,
+    topics: deps.topics ?? null,
+    traceStores: deps.traceStores ?? null,
     pipeline: deps.pipeline,
     user: deps.user,
     sourceIp: deps.sourceIp ?? null,
