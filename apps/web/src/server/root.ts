@@ -6,6 +6,8 @@ import { groupsRouter } from './router/groups.ts';
 import { overviewRouter } from './router/overview.ts';
 import { routingRouter } from './router/routing.ts';
 import { stagesRouter } from './router/stages.ts';
+import { topicsRouter } from './router/topics.ts';
+import { traceRouter } from './router/trace.ts';
 import { usersRouter } from './router/users.ts';
 import { createCallerFactory, createTRPCRouter } from './trpc.ts';
 
@@ -17,6 +19,8 @@ export const appRouter = createTRPCRouter({
   dlq: dlqRouter,
   routing: routingRouter,
   stages: stagesRouter,
+  topics: topicsRouter,
+  trace: traceRouter,
   users: usersRouter,
 });
 

@@ -1,0 +1,5 @@
+import { TopicsView } from './topics-view.tsx';
+
+export default function TopicsPage() {
+  return <TopicsView />;
+}
