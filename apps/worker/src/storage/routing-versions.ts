@@ -122,7 +122,7 @@ export async function watchRoutingVersions(
         try {
           fileConfig = loadRoutingConfig(o.file);
           fileImported = false;
-          void sync();
+          void poll();
         } catch (err) {
           o.log(`${(err as Error).message}\n  not imported`);
         }
