@@ -4,7 +4,7 @@
 // every field the procedure's schema declares and as the whole input. Each is refused (400,
 // audited, nothing changed) or handled as the plain value it is (no table dropped, no server
 // error, no polluted prototype, no stronger role).
-import { authUser } from '@sluice/db';
+import { authUser, routingVersionInForce } from '@sluice/db';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -16,6 +16,8 @@ import {
 import { REFUSED_ACTION } from './refusal-audit.ts';
 
 let seq = 0;
+const routingDraft = (name: string) =>
+  JSON.stringify({ rules: [{ name, match: { type: '*' }, destinations: ['s3'] }], unmatched: [] });
 /** A valid input per procedure that takes one; each attempt spoils one field of it. */
 const VALID: Record<string, () => Record<string, unknown>> = {
   'aggregates.live': () => ({ topPages: 10 }),
@@ -65,6 +67,20 @@ const VALID: Record<string, () => Record<string, unknown>> = {
   'overview.eventsPerMinute': () => ({ minutes: 60 }),
   'overview.history': () => ({ minutes: 60 }),
   'overview.latency': () => ({ minutes: 15 }),
+  'routing.check': () => ({ draft: routingDraft('hostile-check') }),
+  'routing.get': () => ({ version: 1 }),
+  'routing.preview': () => ({
+    draft: routingDraft('hostile-preview'),
+    events: '{"event_id":"e","type":"pageview"}',
+    limit: 10,
+  }),
+  // Other rules each time: the rules in force again are refused as unchanged.
+  'routing.publish': () => ({
+    draft: routingDraft(`hostile-${++seq}`),
+    note: 'hostile input test',
+  }),
+  // Version 1 exists once routing.publish (sorted before it) was accepted.
+  'routing.rollback': () => ({ version: 1, note: 'hostile input test' }),
   'stages.set': () => ({ stage: 'enrichment', state: 'paused', reason: 'hostile input test' }),
   'stages.resetPreview': () => ({ stage: 'enrichment', target: { kind: 'latest' } }),
   'stages.reset': () => ({
@@ -196,6 +212,20 @@ async function expectOnlyTheIntendedWrite(
     const { 'enrichment offsets': _, ...restBefore } = before;
     expect(restAfter).toEqual(restBefore);
     expect(offsetsAfter).toBe(input.target.spec.replace('=', ':'));
+    return;
+  }
+  if (p.path === 'routing.publish' || p.path === 'routing.rollback') {
+    // A version saved (publish only) and the version in force moved to it; no other table.
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(changed.sort()).toEqual(
+      p.path === 'routing.publish'
+        ? ['routing_publications', 'routing_versions']
+        : ['routing_publications'],
+    );
+    if (p.path === 'routing.rollback')
+      expect(await routingVersionInForce(api.h.db)).toBe(
+        (JSON.parse(rawInput) as { version: number }).version,
+      );
     return;
   }
   if (p.path === 'stages.set') {

@@ -35,6 +35,12 @@ const ACCESS: Record<string, Role> = {
   'overview.latency': 'viewer',
   'overview.sinks': 'viewer',
   'overview.summary': 'viewer',
+  'routing.check': 'viewer',
+  'routing.get': 'viewer',
+  'routing.list': 'viewer',
+  'routing.preview': 'viewer',
+  'routing.publish': 'admin',
+  'routing.rollback': 'admin',
   'stages.list': 'viewer',
   'stages.reset': 'admin',
   'stages.resetPreview': 'admin',
@@ -48,6 +54,8 @@ let seq = 0;
 let dlqSeq = 0;
 const DLQ_SEEDED = 200;
 let resetSeq = 0;
+const routingDraft = (name: string) =>
+  JSON.stringify({ rules: [{ name, match: { type: '*' }, destinations: ['s3'] }], unmatched: [] });
 /** A valid input per procedure that takes one, so that only a guard can refuse the call. */
 const VALID: Record<string, () => unknown> = {
   'aggregates.live': () => ({}),
@@ -70,6 +78,16 @@ const VALID: Record<string, () => unknown> = {
   'overview.eventsPerMinute': () => ({}),
   'overview.history': () => ({}),
   'overview.latency': () => ({}),
+  'routing.check': () => ({ draft: routingDraft('guard-check') }),
+  'routing.get': () => ({ version: 1 }),
+  'routing.preview': () => ({
+    draft: routingDraft('guard-preview'),
+    events: '{"event_id":"e","type":"pageview"}',
+  }),
+  // Other rules each time: the rules in force again are refused as unchanged.
+  'routing.publish': () => ({ draft: routingDraft(`guard-${++seq}`), note: 'guard test' }),
+  // Version 1 exists once routing.publish (sorted before it) was accepted.
+  'routing.rollback': () => ({ version: 1, note: 'guard test' }),
   'stages.set': () => ({ stage: 'enrichment', state: 'paused', reason: 'guard test' }),
   'stages.resetPreview': () => ({ stage: 'enrichment', target: { kind: 'earliest' } }),
   // Offsets 1, 2, 3, 0, … on successive calls; the control test picks one the group is not at.
