@@ -16,7 +16,20 @@ repo=$PWD
 id=ct$(date +%s)$((RANDOM % 1000))
 prefix="$id."
 schema=${id}
-port=$((30000 + (RANDOM % 500) * 10))
+# Six ports on the host network (port+1 .. port+6), below the kernel's ephemeral range (32768
+# and up, where any client's socket may sit) and free when picked.
+pick_ports() {
+  local base p busy
+  for _ in $(seq 50); do
+    base=$((30000 + (RANDOM % 270) * 10)) busy=0
+    for p in $(seq $((base + 1)) $((base + 6))); do
+      [ -z "$(ss -Hltn "sport = :$p")" ] || busy=1
+    done
+    [ $busy = 0 ] && { echo "$base"; return 0; }
+  done
+  return 1
+}
+port=$(pick_ports)
 secret=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 tmp=$(mktemp -d)
 containers=()
@@ -42,10 +55,13 @@ cleanup() {
   set +e
   if [ "${KEEP:-0}" != 1 ]; then
     for c in "${containers[@]}"; do podman rm -f -t 0 "$c" >/dev/null 2>&1; done
-    psql -q -d "${DATABASE_URL:-postgres://sluice@127.0.0.1:5432/sluice}" -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" >/dev/null 2>&1
+    # The schema and its migrations journal (drizzle keeps it in <schema>_drizzle).
+    psql -q -d "${DATABASE_URL:-postgres://sluice@127.0.0.1:5432/sluice}" \
+      -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" -c "DROP SCHEMA IF EXISTS \"${schema}_drizzle\" CASCADE" >/dev/null 2>&1
     redis-cli --scan --pattern "$prefix*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1
     curl -s -m 10 -X DELETE "http://127.0.0.1:9200/$id-errors" >/dev/null 2>&1
     node scripts/containers/delete-topics.mjs "$prefix" >/dev/null 2>&1
+    node scripts/containers/delete-bucket.mjs "$id" >/dev/null 2>&1
   fi
   rm -rf "$tmp"
   say "total $(($(date +%s) - started)) s; $([ $rc = 0 ] && [ $failed = 0 ] && echo PASSED || echo FAILED)"

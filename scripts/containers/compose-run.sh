@@ -23,7 +23,9 @@ done
 export CT_ID=cc$(date +%s)$((RANDOM % 1000))
 export CT_SECRET
 CT_SECRET=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export CT_CONSOLE_PORT=$((35000 + (RANDOM % 500) * 2))
+# Below the ephemeral range (32768 and up), free when picked.
+until CT_CONSOLE_PORT=$((30000 + RANDOM % 2700)) && [ -z "$(ss -Hltn "sport = :$CT_CONSOLE_PORT")" ]; do :; done
+export CT_CONSOLE_PORT
 tmp=$(mktemp -d)
 export GEOIP_CITY_DB=$tmp/city.mmdb BETTER_AUTH_SECRET=unused-by-the-native-override
 say() { printf '[compose] %s\n' "$*"; }
@@ -37,9 +39,11 @@ cleanup() {
   set +e
   compose down -t 0 >/dev/null 2>&1
   sql "DROP SCHEMA IF EXISTS \"$CT_ID\" CASCADE" >/dev/null 2>&1
+  sql "DROP SCHEMA IF EXISTS \"${CT_ID}_drizzle\" CASCADE" >/dev/null 2>&1
   redis-cli --scan --pattern "$CT_ID.*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1
   curl -s -m 10 -X DELETE "http://127.0.0.1:9200/$CT_ID-errors" >/dev/null 2>&1
   node scripts/containers/delete-topics.mjs "$CT_ID." >/dev/null 2>&1
+  node scripts/containers/delete-bucket.mjs "$CT_ID" >/dev/null 2>&1
   rm -rf "$tmp"
   exit $rc
 }
@@ -83,11 +87,12 @@ command podman run --rm "${PODMAN_RUN_OPTS[@]}" --runtime runc --network host -e
 deadline=$(($(date +%s) + 120))
 until [ "$(sql "select count(*) from \"$CT_ID\".events")" -gt 0 ] &&
   [ "$(sql "select count(*) from \"$CT_ID\".window_aggregates")" -gt 0 ] &&
-  [ "$(sql "select count(*) from \"$CT_ID\".dlq_entries")" -gt 0 ]; do
+  [ "$(sql "select count(*) from \"$CT_ID\".dlq_entries")" -gt 0 ] &&
+  curl -s -m 5 "http://127.0.0.1:4566/$CT_ID?list-type=2" | grep -q '<Key>'; do
   [ "$(date +%s)" -lt "$deadline" ] || { say "events did not reach the stores"; exit 1; }
   sleep 2
 done
-say "events reached the stores: events=$(sql "select count(*) from \"$CT_ID\".events") window_aggregates=$(sql "select count(*) from \"$CT_ID\".window_aggregates") dlq_entries=$(sql "select count(*) from \"$CT_ID\".dlq_entries")"
+say "events reached the stores: events=$(sql "select count(*) from \"$CT_ID\".events") window_aggregates=$(sql "select count(*) from \"$CT_ID\".window_aggregates") dlq_entries=$(sql "select count(*) from \"$CT_ID\".dlq_entries") s3_objects=$(curl -s -m 5 "http://127.0.0.1:4566/$CT_ID?list-type=2" | grep -o '<Key>' | wc -l)"
 
 compose stop -t 30 >/dev/null 2>&1
 bad=0
