@@ -88,6 +88,16 @@ const VALID: Record<string, () => Record<string, unknown>> = {
     target: { kind: 'offsets', spec: `0=${++seq % 4}` },
     confirm: api.h.pipeline.names.groups.enrichment,
   }),
+  'topics.describe': () => ({ topic: 'events.raw' }),
+  'topics.messages': () => ({
+    topic: 'events.raw',
+    partition: 0,
+    mode: 'time',
+    offset: 0,
+    time: '2026-01-01T00:00:00Z',
+    limit: 1,
+  }),
+  'trace.event': () => ({ eventId: 'hostile-test-event', around: '2026-01-01T00:00:00Z' }),
   'users.create': () => ({
     email: `hostile-${++seq}@http.test`,
     password: 'a-long-enough-password',

@@ -45,6 +45,10 @@ const ACCESS: Record<string, Role> = {
   'stages.reset': 'admin',
   'stages.resetPreview': 'admin',
   'stages.set': 'operator',
+  'topics.describe': 'viewer',
+  'topics.list': 'viewer',
+  'topics.messages': 'operator',
+  'trace.event': 'viewer',
   'users.create': 'admin',
   'users.list': 'admin',
 };
@@ -96,6 +100,9 @@ const VALID: Record<string, () => unknown> = {
     target: { kind: 'offsets', spec: `0=${++resetSeq % 4}` },
     confirm: api.h.pipeline.names.groups.enrichment,
   }),
+  'topics.describe': () => ({ topic: 'events.raw' }),
+  'topics.messages': () => ({ topic: 'events.raw', partition: 0, limit: 1 }),
+  'trace.event': () => ({ eventId: 'guard-test-event' }),
   'users.create': () => ({
     email: `new-${++seq}@http.test`,
     password: 'a-long-enough-password',
