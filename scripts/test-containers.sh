@@ -60,7 +60,7 @@ cleanup() {
       -c "DROP SCHEMA IF EXISTS \"$schema\" CASCADE" -c "DROP SCHEMA IF EXISTS \"${schema}_drizzle\" CASCADE" >/dev/null 2>&1
     redis-cli --scan --pattern "$prefix*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1
     curl -s -m 10 -X DELETE "http://127.0.0.1:9200/$id-errors" >/dev/null 2>&1
-    node scripts/containers/delete-topics.mjs "$prefix" >/dev/null 2>&1
+    node scripts/containers/delete-kafka-prefix.mjs "$prefix" >/dev/null 2>&1
     node scripts/containers/delete-bucket.mjs "$id" >/dev/null 2>&1
   fi
   rm -rf "$tmp"

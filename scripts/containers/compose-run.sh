@@ -42,7 +42,7 @@ cleanup() {
   sql "DROP SCHEMA IF EXISTS \"${CT_ID}_drizzle\" CASCADE" >/dev/null 2>&1
   redis-cli --scan --pattern "$CT_ID.*" 2>/dev/null | xargs -r redis-cli del >/dev/null 2>&1
   curl -s -m 10 -X DELETE "http://127.0.0.1:9200/$CT_ID-errors" >/dev/null 2>&1
-  node scripts/containers/delete-topics.mjs "$CT_ID." >/dev/null 2>&1
+  node scripts/containers/delete-kafka-prefix.mjs "$CT_ID." >/dev/null 2>&1
   node scripts/containers/delete-bucket.mjs "$CT_ID" >/dev/null 2>&1
   rm -rf "$tmp"
   exit $rc
