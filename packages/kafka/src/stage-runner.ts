@@ -26,6 +26,7 @@ import {
   describeKafkaError,
   isFatalKafkaError,
   isFencedKafkaError,
+  KafkaCodes,
   KafkaFatalError,
 } from './kafka-errors.ts';
 import {
@@ -120,6 +121,8 @@ export interface RunningStage {
   stop(): Promise<void>;
   /** Milliseconds since the loop last went round (liveness). */
   sinceLastLoopMs(): number;
+  /** What the loop is doing now ("consuming", "committing", …), for a stalled loop's report. */
+  phase(): string;
   consumer: StageConsumer;
 }
 
@@ -196,6 +199,12 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   let lastCommitAt = Date.now();
   let lastTickAt = Date.now();
   let lastLoopAt = Date.now();
+  let phase = 'starting';
+  /** Runs one step of the loop under a name, so a loop that stalls says where. */
+  const step = async <T>(name: string, f: () => Promise<T> | T): Promise<T> => {
+    phase = name;
+    return f();
+  };
   let stopRequested = false;
   /** Partitions the stage paused itself (a sink down); the control plane's pause is apart. */
   const stagePaused = new Set<string>();
@@ -230,7 +239,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     try {
       await producer.commit(records, offsets, consumer);
     } catch (err) {
-      if (isFencedKafkaError(err))
+      if (isFencedKafkaError(err) && !fencedAfterTimeout(err))
         throw new KafkaFatalError(`transaction failed for good: ${describeKafkaError(err)}`);
       if (isFatalKafkaError(err)) {
         await replaceProducer(err);
@@ -305,6 +314,24 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
    * cost a restart and two rebalances per worker and failover. Bounded: if no producer can be
    * made within two minutes, or it is fenced, the worker exits.
    */
+  /**
+   * Fenced because the transaction timed out, not by another instance: during a failover the
+   * coordinator aborts a transaction that outlived transaction.timeout.ms and bumps the
+   * producer's epoch, and librdkafka then reports the abort as fenced. The group metadata sent
+   * with the offsets (KIP-447) still fences a true zombie, whose partitions moved. Once a
+   * minute at most: a second instance with the same worker id would fence this one again at
+   * once, and that ends in an exit as before.
+   */
+  let lastTimeoutFencingAt = Number.NEGATIVE_INFINITY;
+  function fencedAfterTimeout(err: unknown): boolean {
+    const cause = (err as { cause?: { code?: number; message?: string } }).cause;
+    const timedOut =
+      cause?.code === KafkaCodes.TIMED_OUT || /timed out/i.test(cause?.message ?? '');
+    if (!timedOut || Date.now() - lastTimeoutFencingAt < 60_000) return false;
+    lastTimeoutFencingAt = Date.now();
+    return true;
+  }
+
   async function replaceProducer(err: unknown): Promise<void> {
     o.log(
       'warn',
@@ -461,10 +488,10 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     while (!stopRequested) {
       lastLoopAt = Date.now();
       applyControl();
-      await applyRebalance();
+      await step('applying a rebalance', applyRebalance);
       let messages: ConsumedMessage[];
       try {
-        messages = await consumer.consume();
+        messages = await step('consuming', () => consumer.consume());
       } catch (err) {
         if (isFatalKafkaError(err))
           throw new KafkaFatalError(`consumer failed: ${describeKafkaError(err)}`);
@@ -476,22 +503,24 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       // stage hears of the assignment (and restores) before it sees them. Dropping them instead
       // would lose them, as the position has moved past them.
       // (Revocations wait for the loop's top: these messages are processed and committed first.)
-      await applyAssignments();
+      await step('taking over assigned partitions', applyAssignments);
       // Messages of partitions given up meanwhile are their new owner's to read.
       if (messages.length > 0 && messages.some((m) => !owned.has(tpKey(m)))) {
         messages = messages.filter((m) => owned.has(tpKey(m)));
       }
       if (messages.length > 0) {
-        take(await o.stage.process(messages, ctx));
+        take(await step('processing a batch', () => o.stage.process(messages, ctx)));
         dirty = true;
       }
       const tickDue = o.tickMs !== undefined && Date.now() - lastTickAt >= o.tickMs;
-      if (tickDue) await tick();
+      if (tickDue) await step('running the idle tick', tick);
       const commitDue = Date.now() - lastCommitAt >= o.commitIntervalMs;
       if (o.mode === 'transactional') {
         // Positions also move past markers with no message: commit those too (lag 0 when idle).
-        if ((dirty && commitDue) || (tickDue && advancedPositions().length > 0)) await commit();
-      } else if (commitDue) await commitDurableOrWarn('will retry');
+        if ((dirty && commitDue) || (tickDue && advancedPositions().length > 0))
+          await step('committing the transaction', commit);
+      } else if (commitDue)
+        await step('committing offsets', () => commitDurableOrWarn('will retry'));
     }
     // Graceful stop: the work in hand commits (or aborts and is read again by the next owner).
     if (o.mode === 'transactional') {
@@ -536,6 +565,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     state: () => applied,
     stop,
     sinceLastLoopMs: () => Date.now() - lastLoopAt,
+    phase: () => phase,
     consumer,
   };
 }

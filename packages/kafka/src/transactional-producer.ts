@@ -141,8 +141,16 @@ export async function createTransactionalProducer(
       await new Promise<void>((resolve, reject) => producer.beginTransaction(cb(resolve, reject)));
       try {
         for (const r of records) {
-          // A full local queue drains as deliveries complete.
-          while (!tryProduce(r)) await new Promise((res) => setTimeout(res, 5));
+          // A full local queue drains as deliveries complete; one that does not (no broker
+          // takes them) fails the transaction rather than wait forever.
+          const fullSince = Date.now();
+          while (!tryProduce(r)) {
+            if (Date.now() - fullSince > timeoutMs * 2)
+              throw new Error(
+                `librdkafka's local queue stayed full for ${(timeoutMs * 2) / 1000} s: no broker is taking the records`,
+              );
+            await new Promise((res) => setTimeout(res, 5));
+          }
         }
         if (offsets.length > 0)
           await untilNotRetriable('sending the offsets to the transaction', (done) =>
@@ -167,6 +175,8 @@ export async function createTransactionalProducer(
           const fatal = toError(abortErr) as Error & { isFatal?: boolean };
           fatal.message = `transaction abort failed after "${e.message}": ${fatal.message}`;
           fatal.isFatal = true;
+          // What failed the transaction in the first place (a timeout, say): the caller's call.
+          fatal.cause = e;
           throw fatal;
         }
         throw e;

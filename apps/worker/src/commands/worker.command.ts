@@ -81,6 +81,8 @@ export interface Started {
   stop(): Promise<void>;
   /** Milliseconds since the worker's loop last turned (liveness), where it has one. */
   sinceLastLoopMs?(): number;
+  /** What the loop is doing now, where it has one. */
+  phase?(): string;
   /** What the worker does with the work in hand when it stops, for the log. */
   stopping: string;
   /** Extra detail for the "running" line. */
@@ -172,15 +174,25 @@ function workerCommand(
         process.exit(1);
       }
       const loopStallMs = 120_000;
-      health.setLiveness(() => {
+      const stalledFor = () => {
         const since = running.sinceLastLoopMs?.() ?? 0;
-        return since > loopStallMs
-          ? {
-              ok: false,
-              reason: `the consume loop has not turned for ${Math.round(since / 1000)} s`,
-            }
-          : { ok: true, reason: 'ok' };
+        const where = running.phase ? ` (${running.phase()})` : '';
+        return {
+          since,
+          text: `the consume loop has not turned for ${Math.round(since / 1000)} s${where}`,
+        };
+      };
+      health.setLiveness(() => {
+        const { since, text } = stalledFor();
+        return since > loopStallMs ? { ok: false, reason: text } : { ok: true, reason: 'ok' };
       });
+      // Said in the log too, once a minute while it lasts: an orchestrator's liveness probe
+      // restarts the worker at 120 s, and the log is what tells why.
+      const stallWatch = setInterval(() => {
+        const { since, text } = stalledFor();
+        if (since > 60_000) log('warn', text);
+      }, 60_000);
+      stallWatch.unref();
       say(
         `worker ${workerId} running; metrics on :${health.port()}${running.detail ? `; ${running.detail}` : ''}`,
       );

@@ -71,6 +71,7 @@ export interface RunningStorageWorker {
   stop(): Promise<void>;
   /** Milliseconds since the consume loop last went round (liveness). */
   sinceLastLoopMs(): number;
+  phase(): string;
 }
 
 /** How long a graceful stop waits for the sinks to write what they hold. */
@@ -175,5 +176,10 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
     return stopped;
   };
 
-  return { done: running.done, stop, sinceLastLoopMs: () => running.sinceLastLoopMs() };
+  return {
+    done: running.done,
+    stop,
+    sinceLastLoopMs: () => running.sinceLastLoopMs(),
+    phase: () => running.phase(),
+  };
 }
