@@ -243,4 +243,42 @@ describe('routing versions with a live storage writer', () => {
     expect(await worker.exitCode(30_000)).toBe(0);
     worker = undefined;
   }, 300_000);
+
+  it('imports a routing file given at start as a version, and not again once it was replaced', async () => {
+    const file = join(dir, 'file.json');
+    writeFileSync(file, rules('timescaledb').replace('pageviews', 'from-file'));
+    const withFile = { ...env, STORAGE_ROUTING_CONFIG: file };
+    const start = () =>
+      startSluice(['worker', 'storage', '--metrics-port', '0', '--worker-id', 'it'], withFile);
+    worker = start();
+    await worker.waitForLog(/imported as version 3/);
+    await worker.waitForLog(/routing: running version 3\b/);
+    const list = async () =>
+      (await sluice(['routing', 'list', '--json'])).stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { version: number; in_force: boolean; source: string });
+    expect((await list())[0]).toMatchObject({ version: 3, in_force: true, source: 'file' });
+    // An operator rolls back while the writer runs: it follows, the file notwithstanding.
+    await sluice(['routing', 'rollback', '1']);
+    await waitFor('the writer to report version 1', async () => {
+      const all = await redis.hgetall(`${redisPrefix}sink:health`);
+      const mine = Object.entries(all).filter(([k]) => k.endsWith('@it'));
+      return mine.length > 0 && mine.every(([, v]) => JSON.parse(v).routing_version === 1);
+    });
+    worker.child.kill('SIGTERM');
+    expect(await worker.exitCode(30_000)).toBe(0);
+    // Restarted with the same file: the rollback stands.
+    worker = start();
+    await worker.waitForLog(/was imported before as version 3 and has since been replaced/);
+    await worker.waitForLog(/routing: running version 1\b/);
+    expect((await list()).map((v) => [v.version, v.in_force])).toEqual([
+      [3, false],
+      [2, false],
+      [1, true],
+    ]);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exitCode(30_000)).toBe(0);
+    worker = undefined;
+  }, 120_000);
 });

@@ -123,7 +123,7 @@ describe('watchRoutingVersions', () => {
 });
 
 describe('createRoutingSwitch', () => {
-  it('changes the router only when asked for the next batch, and reports the version it runs', () => {
+  it('gives the next batch the new router, the batch in hand keeping its own', () => {
     let state = { config: only('redis'), version: 1 as number | null };
     const logs: string[] = [];
     const sw = createRoutingSwitch(
@@ -132,11 +132,21 @@ describe('createRoutingSwitch', () => {
     );
     const batchRouter = sw.router();
     state = { config: only('s3'), version: 2 };
-    // The batch in hand keeps its router; the version reported is still the one it runs.
-    expect(batchRouter({ type: 'x' }).destinations).toEqual(['redis']);
-    expect(sw.running()).toBe(1);
+    // The batch in hand keeps the router it took; the next batch gets the new one.
     expect(sw.router()({ type: 'x' }).destinations).toEqual(['s3']);
+    expect(batchRouter({ type: 'x' }).destinations).toEqual(['redis']);
     expect(sw.running()).toBe(2);
     expect(logs.at(-1)).toBe('routing: switched from version 1 to 2 at a batch boundary');
+  });
+
+  it('reports a new version while idle, with no batch to take it', () => {
+    let state = { config: only('redis'), version: 1 as number | null };
+    const sw = createRoutingSwitch(
+      { current: () => state.config, version: () => state.version },
+      { log: () => {} },
+    );
+    state = { config: only('s3'), version: 2 };
+    expect(sw.running()).toBe(2);
+    expect(sw.router()({ type: 'x' }).destinations).toEqual(['s3']);
   });
 });

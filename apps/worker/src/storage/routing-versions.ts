@@ -160,7 +160,7 @@ export async function watchRoutingVersions(
 export interface RoutingSwitch {
   /** The router for the batch about to be routed: rebuilt when a new version was read. */
   router(): EventRouter;
-  /** The version the last batch was routed by. */
+  /** The version batches are routed by from now on (the one the last batch took, or newer). */
   running(): number | null;
 }
 
@@ -181,20 +181,27 @@ export function createRoutingSwitch(
   let router = createEventRouter(rules);
   gauge?.set(running ?? 0);
   report.log(`routing: running version ${running ?? '(none: the file or the built-in table)'}`);
+  const adopt = () => {
+    if (watch.current() === rules) return;
+    rules = watch.current();
+    router = createEventRouter(rules);
+    const was = running;
+    running = watch.version();
+    gauge?.set(running ?? 0);
+    report.log(
+      `routing: switched from version ${was ?? 'none'} to ${running ?? 'none'} at a batch boundary`,
+    );
+  };
   return {
     router() {
-      if (watch.current() !== rules) {
-        rules = watch.current();
-        router = createEventRouter(rules);
-        const was = running;
-        running = watch.version();
-        gauge?.set(running ?? 0);
-        report.log(
-          `routing: switched from version ${was ?? 'none'} to ${running ?? 'none'} at a batch boundary`,
-        );
-      }
+      adopt();
       return router;
     },
-    running: () => running,
+    // A batch takes its router once, when it starts (storage-stage.ts), so adopting a new version
+    // outside one is a batch boundary too: an idle writer reports the version it will route by.
+    running() {
+      adopt();
+      return running;
+    },
   };
 }
