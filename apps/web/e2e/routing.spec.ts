@@ -119,6 +119,10 @@ test('an admin edits, validates, previews, publishes and rolls back routing rule
   await expect(page.getByTestId('in-force')).toContainText('Version 1 in force');
   await expect(page.getByTestId('in-force')).toContainText('rollback by admin@e2e.test');
   await expect(page.locator('tr[data-version="1"]')).toContainText('pageviews only');
+  // Any version loads into the editor as the start of a new draft.
+  await page.getByRole('button', { name: 'Edit from version 2' }).click();
+  await expect(editor).toHaveValue(/"redis"/);
+  await expect(page.getByTestId('diff')).toContainText('⇒  type pageview → timescaledb, redis');
 });
 
 test('a viewer sees the versions but no control', async ({ page }) => {
