@@ -1,14 +1,17 @@
 // `sluice routing`: the storage routing rules as numbered versions in PostgreSQL, as the console
-// manages them: list, show, diff, validate a file, publish a file, roll back. Validation and
+// manages them: list, show, diff, validate a file, preview it on events, publish it, roll back. Validation and
 // preview come from core, the SQL (with its audit row) from @sluice/db: the console's own path.
 // The storage writers switch to a published version within a couple of seconds, between batches.
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
 import {
   checkRoutingDraft,
+  DEFAULT_ROUTING,
   diffRoutingConfigs,
   formatRoutingDiff,
   parseRoutingConfig,
+  previewRouting,
   type RoutingConfig,
 } from '@sluice/core';
 import {
@@ -145,6 +148,44 @@ export function registerRoutingCommands(program: Command): void {
       if (!r.ok) throw new UsageError(`${file} is invalid:\n  ${r.errors.join('\n  ')}`);
       for (const w of r.warnings) process.stderr.write(`warning: ${w.path}: ${w.message}\n`);
       process.stdout.write(`${file}: valid (${r.config.rules.length} rules)\n`);
+    });
+
+  routing
+    .command('preview <file>')
+    .description(
+      'route NDJSON events (stdin or --events) by a rules file beside the version in force: one line per event, then the totals',
+    )
+    .option('--events <ndjson>', 'the events (default: stdin)')
+    .option('--changed', 'print only the events the file routes differently')
+    .action(async (file: string, o: { events?: string; changed?: boolean }) => {
+      const r = readDraft(file);
+      if (!r.ok) throw new UsageError(`${file} is invalid:\n  ${r.errors.join('\n  ')}`);
+      const events: Record<string, unknown>[] = [];
+      let line = 0;
+      const input = o.events ? createReadStream(o.events) : process.stdin;
+      for await (const text of createInterface({ input, crlfDelay: Infinity })) {
+        line++;
+        if (text.trim() === '') continue;
+        let event: unknown;
+        try {
+          event = JSON.parse(text);
+        } catch {
+          throw new UsageError(`${o.events ?? 'stdin'} line ${line}: not JSON`);
+        }
+        if (event === null || typeof event !== 'object' || Array.isArray(event))
+          throw new UsageError(`${o.events ?? 'stdin'} line ${line}: not a JSON object`);
+        events.push(event as Record<string, unknown>);
+      }
+      await withDb(async (db) => {
+        const current = await routingInForce(db);
+        const inForce = current ? await configOf(db, current.version) : DEFAULT_ROUTING;
+        const p = previewRouting(events, inForce, r.config);
+        for (const e of p.events)
+          if (!o.changed || e.changed) process.stdout.write(`${JSON.stringify(e)}\n`);
+        process.stdout.write(
+          `${JSON.stringify({ in_force: current?.version ?? null, totals: p.totals })}\n`,
+        );
+      });
     });
 
   routing
