@@ -1,7 +1,8 @@
 // The Enrichment worker against the real broker, run as users run it (the `sluice` CLI):
 // 10,000 events with 1% malformed → events.enriched holds exactly the valid ones, each once and
 // enriched, events.dlq exactly the malformed ones with their envelope; still exactly once when
-// the worker is SIGKILLed mid-run and restarted; a GeoIP database swap is picked up live.
+// the worker is SIGKILLed mid-run and restarted; a GeoIP database swap is picked up live; a
+// record's own headers travel on to its enriched record and its dead letter.
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +12,7 @@ import {
   committedEndOffset,
   deletePrefixedTopics,
   groupLag,
+  kafka,
   readTopic,
 } from '../support/kafka-reader.ts';
 import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
@@ -197,4 +199,43 @@ describe('enrichment worker', () => {
     expect(builds.get('before')).toEqual(new Set([new Date(BUILD_1 * 1000).toISOString()]));
     expect(builds.get('after')).toEqual(new Set([new Date(BUILD_2 * 1000).toISOString()]));
   }, 180_000);
+  it("passes a record's own headers on to its enriched record and to its dead letter", async () => {
+    const worker = startWorker('w3');
+    await worker.waitForLog(/running/);
+    const headers = { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+    const ok = JSON.stringify({
+      event_id: 'hdr-ok',
+      type: 'pageview',
+      timestamp: Date.parse('2026-11-27T10:00:00Z'),
+      user_id: 'u1',
+      session_id: 's-hdr',
+      url: 'https://shop.example.com/p/1',
+    });
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({
+      topic: topics.raw,
+      messages: [
+        { key: 's-hdr', value: ok, headers },
+        { key: 's-hdr', value: '{"event_id": "hdr-bad", not json', headers },
+      ],
+    });
+    await producer.disconnect();
+    await waitFor('the two records', async () => (await groupLag(group, topics.raw)) === 0);
+    worker.child.kill('SIGTERM');
+    await worker.exited;
+
+    const enriched = (await readTopic(topics.enriched, 1)).filter((r) =>
+      r.value?.toString().includes('"hdr-ok"'),
+    );
+    expect(enriched.map((r) => r.headers.traceparent)).toEqual([headers.traceparent]);
+    const dead = (await readTopic(topics.dlq, 1)).filter((r) =>
+      r.value?.toString().includes('hdr-bad'),
+    );
+    expect(dead).toHaveLength(1);
+    expect(dead[0]?.headers).toMatchObject({
+      traceparent: headers.traceparent,
+      'sluice.source.topic': topics.raw,
+    });
+  }, 120_000);
 });

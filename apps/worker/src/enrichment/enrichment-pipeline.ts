@@ -41,6 +41,8 @@ export interface ProducedRecord {
   /** The event's id, and the raw record's partition: what duplicates are told apart by. */
   eventId: string;
   partition: number;
+  /** The raw record's offset (its headers travel with it). */
+  offset: string;
 }
 
 export interface PipelineResult {
@@ -123,6 +125,7 @@ export function createEnrichmentPipeline(options: EnrichmentPipelineOptions): En
           timestamp: message.timestamp,
           eventId: o.event.event_id,
           partition: message.partition,
+          offset: message.offset,
         });
         return;
       }

@@ -11,6 +11,7 @@ import {
   createDedupWindow,
   createEventParser,
   type DedupWindow,
+  DLQ_HEADERS,
   type EnrichConfig,
   type RawMessage,
   type StageControl,
@@ -61,6 +62,24 @@ const toRaw = (m: ConsumedMessage): RawMessage => ({
   offset: String(m.offset),
   timestamp: String(m.timestamp ?? 0),
 });
+
+/**
+ * A record's own headers (a producer's trace context, a replay's job and entry), passed on with
+ * what the stage makes of it, as Kafka Streams forwards headers: on the enriched record and on
+ * its dead letter (whose sluice.* headers win a clash). A repeated key keeps its last value.
+ */
+function headersByOffset(messages: readonly ConsumedMessage[]) {
+  const out = new Map<string, Record<string, Buffer>>();
+  for (const m of messages) {
+    if (!m.headers || m.headers.length === 0) continue;
+    const h: Record<string, Buffer> = {};
+    for (const pair of m.headers)
+      for (const [k, v] of Object.entries(pair))
+        h[k] = typeof v === 'string' ? Buffer.from(v) : Buffer.from(v as Uint8Array);
+    out.set(`${m.partition}:${m.offset}`, h);
+  }
+  return out;
+}
 
 /** How long restoring the duplicate windows of newly owned partitions may take. */
 const DEDUP_RESTORE_TIMEOUT_MS = 120_000;
@@ -126,6 +145,7 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
       async process(messages) {
         const started = process.hrtime.bigint();
         const result = await o.pipeline.process(messages.map(toRaw));
+        const carried = headersByOffset(messages);
         const records: OutRecord[] = [];
         let duplicates = 0;
         for (const r of result.enriched) {
@@ -133,20 +153,29 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
             duplicates++;
             continue;
           }
+          const headers = carried.size > 0 ? carried.get(`${r.partition}:${r.offset}`) : undefined;
           records.push({
             topic: o.outputTopic,
             key: asBuffer(r.key),
             value: r.value,
             timestamp: Number(r.timestamp),
+            ...(headers ? { headers } : {}),
           });
         }
-        for (const r of result.dlq)
+        for (const r of result.dlq) {
+          const own =
+            carried.size > 0
+              ? carried.get(
+                  `${r.headers[DLQ_HEADERS.sourcePartition]}:${r.headers[DLQ_HEADERS.sourceOffset]}`,
+                )
+              : undefined;
           records.push({
             topic: o.dlqTopic,
             key: asBuffer(r.key),
             value: asBuffer(r.value),
-            headers: { ...r.headers },
+            headers: { ...own, ...r.headers },
           });
+        }
         return {
           records,
           onCommitted() {
