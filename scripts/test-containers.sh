@@ -7,7 +7,8 @@
 # is its own (topic prefix, database schema, Redis prefix, index, bucket) and removed at the end,
 # on failure too; the cached base image and workspace copy are kept for the next run.
 #   COMPOSE=1 also runs docker/compose.yml's Sluice services (scripts/containers/compose-run.sh).
-#   KEEP=1 leaves the containers for a look (still removes them on the next run's id only).
+#   KEEP=1 leaves the run's containers and data for a look.
+#   SLUICE_CONTAINERS_SOURCE=head builds the last commit, not the work tree (scripts/containers/stage-apps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD

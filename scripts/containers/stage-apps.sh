@@ -6,14 +6,21 @@
 # from pnpm's store offline (pnpm reuses the patched Kafka client it built before), bundles the
 # worker and builds the console, then writes .containers/{worker,console} for the Dockerfiles.
 # Prints the copy's path, which is the images' build context.
+# SLUICE_CONTAINERS_SOURCE=head builds the last commit instead of the work tree (a shared
+# checkout where others' unfinished changes should stay out of the images).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 repo=$PWD
+if [ "${SLUICE_CONTAINERS_SOURCE:-worktree}" = head ]; then
+  repo=$(mktemp -d)
+  trap 'rm -rf "$repo"' EXIT
+  git archive HEAD | tar -x -C "$repo"
+fi
 ws=${SLUICE_CACHE_DIR:-$HOME/.cache/sluice}/containers/workspace
 mkdir -p "$ws"
 step() { printf 'stage: %s\n' "$*" >&2; }
 
-step "copy the work tree to $ws"
+step "copy ${SLUICE_CONTAINERS_SOURCE:-worktree} to $ws"
 # .gitignore'd paths (node_modules, .next, dist) are neither copied nor deleted on the copy's side.
 rsync -a --delete --exclude=.git --exclude=.containers --filter=':- .gitignore' "$repo/" "$ws/"
 cd "$ws"
