@@ -77,6 +77,8 @@ export function RoutingView({ canPublish }: { canPublish: boolean }) {
     }),
   );
   const valid = check.data?.ok === true && checkedText === text;
+  // A draft too long to check here is checked by the server when it is published.
+  const publishable = valid || text.length > MAX_CHECKED;
 
   return (
     <>
@@ -200,7 +202,8 @@ export function RoutingView({ canPublish }: { canPublish: boolean }) {
         <div aria-live="polite" data-testid="check">
           {text.length > MAX_CHECKED ? (
             <p className="muted">
-              Too long to check here; use <code>sluice routing validate FILE</code>.
+              Too long to check as you type; publishing checks it, or use{' '}
+              <code>sluice routing validate FILE</code>.
             </p>
           ) : check.isError ? (
             <ErrorState error={check.error} />
@@ -243,7 +246,7 @@ export function RoutingView({ canPublish }: { canPublish: boolean }) {
             </label>
             <button
               type="button"
-              disabled={!valid || publish.isPending}
+              disabled={!publishable || publish.isPending}
               onClick={() => {
                 setMessage(null);
                 if (window.confirm('Publish this draft? Every storage writer switches to it.'))
