@@ -4,10 +4,10 @@
 import { userInfo } from 'node:os';
 import {
   describeStageControl,
-  parseOffsetSpec,
   pipelineNames,
   planOffsetReset,
   type ResetTarget,
+  resetTargetOf,
   type StageControl,
   type StageState,
   stageControlSchema,
@@ -57,18 +57,21 @@ function resetTarget(o: ResetOptions, topics: readonly string[]): ResetTarget {
     throw new UsageError(
       'give exactly one of --to-earliest, --to-latest, --to-datetime, --to-offsets',
     );
-  if (o.toEarliest) return { kind: 'earliest' };
-  if (o.toLatest) return { kind: 'latest' };
-  if (o.toDatetime !== undefined) {
-    const ms = Date.parse(o.toDatetime);
-    if (Number.isNaN(ms))
-      throw new UsageError(`--to-datetime "${o.toDatetime}": not a date and time (ISO 8601)`);
-    return { kind: 'timestamp', ms };
-  }
   try {
-    return { kind: 'offsets', offsets: parseOffsetSpec(o.toOffsets ?? '', topics) };
+    return resetTargetOf(
+      o.toEarliest
+        ? { kind: 'earliest' }
+        : o.toLatest
+          ? { kind: 'latest' }
+          : o.toDatetime !== undefined
+            ? { kind: 'timestamp', at: o.toDatetime }
+            : { kind: 'offsets', spec: o.toOffsets ?? '' },
+      topics,
+    );
   } catch (err) {
-    throw new UsageError(`--to-offsets: ${(err as Error).message}`);
+    throw new UsageError(
+      `${o.toDatetime !== undefined ? '--to-datetime' : '--to-offsets'}: ${(err as Error).message}`,
+    );
   }
 }
 

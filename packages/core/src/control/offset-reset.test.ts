@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { type PartitionOffsets, parseOffsetSpec, planOffsetReset } from './offset-reset.ts';
+import {
+  type PartitionOffsets,
+  parseOffsetSpec,
+  planOffsetReset,
+  resetTargetOf,
+} from './offset-reset.ts';
 
 const parts: PartitionOffsets[] = [
   { topic: 'events.raw', partition: 0, committed: 800, low: 100, high: 1000, atTimestamp: 500 },
@@ -73,5 +78,22 @@ describe('parseOffsetSpec', () => {
     expect(() => parseOffsetSpec('1=5', ['aggregates', 'sessions'])).toThrow('name the topic');
     expect(() => parseOffsetSpec('other:1=5', ['events.raw'])).toThrow('not an input');
     expect(() => parseOffsetSpec(' , ', ['events.raw'])).toThrow('no offsets given');
+  });
+});
+
+describe('resetTargetOf', () => {
+  it('turns what a person typed into a target, naming what it cannot read', () => {
+    expect(resetTargetOf({ kind: 'latest' }, ['events.raw'])).toEqual({ kind: 'latest' });
+    expect(resetTargetOf({ kind: 'timestamp', at: '2026-11-30T08:00:00Z' }, [])).toEqual({
+      kind: 'timestamp',
+      ms: Date.parse('2026-11-30T08:00:00Z'),
+    });
+    expect(() => resetTargetOf({ kind: 'timestamp', at: 'noon' }, [])).toThrow(
+      '"noon": not a date',
+    );
+    expect(resetTargetOf({ kind: 'offsets', spec: '2=7' }, ['events.raw'])).toEqual({
+      kind: 'offsets',
+      offsets: new Map([['events.raw:2', 7]]),
+    });
   });
 });

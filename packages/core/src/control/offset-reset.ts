@@ -123,3 +123,25 @@ export function parseOffsetSpec(spec: string, topics: readonly string[]): Map<st
   if (out.size === 0) throw new Error('no offsets given');
   return out;
 }
+
+/** A reset target as a person gives it (the CLI's flags, the console's form). */
+export type ResetTargetInput =
+  | { kind: 'earliest' }
+  | { kind: 'latest' }
+  | { kind: 'timestamp'; at: string }
+  | { kind: 'offsets'; spec: string };
+
+/** The target to plan with; throws naming the bad time or offset pair. */
+export function resetTargetOf(input: ResetTargetInput, topics: readonly string[]): ResetTarget {
+  switch (input.kind) {
+    case 'timestamp': {
+      const ms = Date.parse(input.at);
+      if (Number.isNaN(ms)) throw new Error(`"${input.at}": not a date and time (ISO 8601)`);
+      return { kind: 'timestamp', ms };
+    }
+    case 'offsets':
+      return { kind: 'offsets', offsets: parseOffsetSpec(input.spec, topics) };
+    default:
+      return { kind: input.kind };
+  }
+}

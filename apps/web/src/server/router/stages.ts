@@ -5,8 +5,8 @@
 import { hasRole } from '@sluice/auth';
 import {
   DEFAULT_STAGE_CONTROL,
-  parseOffsetSpec,
   type ResetTarget,
+  resetTargetOf,
   STAGE_STATES,
   type StageControl,
   type StageName,
@@ -57,15 +57,9 @@ const resetInput = z.object({
 function resetRequest(ctx: Context, input: z.infer<typeof resetInput>) {
   const stage = ctx.pipeline.names.stages.find((s) => s.stage === input.stage);
   if (!stage) throw new TRPCError({ code: 'BAD_REQUEST', message: `unknown stage ${input.stage}` });
-  const t = input.target;
   let target: ResetTarget;
   try {
-    target =
-      t.kind === 'timestamp'
-        ? { kind: 'timestamp', ms: Date.parse(t.at) }
-        : t.kind === 'offsets'
-          ? { kind: 'offsets', offsets: parseOffsetSpec(t.spec, stage.inputs) }
-          : { kind: t.kind };
+    target = resetTargetOf(input.target, stage.inputs);
   } catch (err) {
     throw new TRPCError({ code: 'BAD_REQUEST', message: (err as Error).message });
   }
