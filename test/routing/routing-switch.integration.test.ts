@@ -266,6 +266,10 @@ describe('routing versions with a live storage writer', () => {
       const mine = Object.entries(all).filter(([k]) => k.endsWith('@it'));
       return mine.length > 0 && mine.every(([, v]) => JSON.parse(v).routing_version === 1);
     });
+    // And on /metrics.
+    const port = /metrics on :(\d+)/.exec(worker.log())?.[1];
+    const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    expect(metrics).toMatch(/^sluice_storage_routing_version(\{[^}]*\})? 1$/m);
     worker.child.kill('SIGTERM');
     expect(await worker.exitCode(30_000)).toBe(0);
     // Restarted with the same file: the rollback stands.
