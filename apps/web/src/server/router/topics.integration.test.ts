@@ -80,6 +80,7 @@ describe('topics', () => {
     expect(t).toMatchObject({ partitions: 2, pipeline: false, underReplicated: 0 });
     expect(t?.replication).toBeGreaterThanOrEqual(1);
     expect(t?.offsets).toBe(32);
+    expect(t?.end).toBe(32);
     expect(list.find((x) => x.name === '__consumer_offsets')?.internal).toBe(true);
     const d = await h.viewer.topics.describe({ topic });
     expect(d.partitionDetails.map((p) => [p.partition, p.low, p.high])).toEqual([

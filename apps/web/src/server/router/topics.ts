@@ -42,6 +42,8 @@ function summary(t: TopicInfo, pipelineTopics: ReadonlySet<string>) {
     minIsr: t.partitions.length === 0 ? 0 : Math.min(...t.partitions.map((p) => p.isr.length)),
     /** Offsets held (log end minus log start): records plus transaction markers. */
     offsets: t.partitions.reduce((n, p) => n + (p.high - p.low), 0),
+    /** Sum of the log end offsets: its change over time is the topic's write rate. */
+    end: t.partitions.reduce((n, p) => n + p.high, 0),
   };
 }
 

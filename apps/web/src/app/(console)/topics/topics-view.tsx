@@ -3,6 +3,7 @@
 // in offsets; each name opens the topic's partitions and (for operators) its message browser.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
+import { useEffect, useRef, useState } from 'react';
 import { num } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
@@ -10,15 +11,35 @@ import { useTRPC } from '~/trpc/react.tsx';
 export function TopicsView() {
   const trpc = useTRPC();
   const list = useQuery({ ...trpc.topics.list.queryOptions(), refetchInterval: 10_000 });
+  // The write rate: how far each topic's log end moved between two refreshes.
+  const previous = useRef<{ at: number; ends: Map<string, number> } | null>(null);
+  const [rates, setRates] = useState<Map<string, number>>(new Map());
+  useEffect(() => {
+    if (!list.data) return;
+    const at = list.dataUpdatedAt;
+    const ends = new Map(list.data.map((t) => [t.name, t.end]));
+    const prev = previous.current;
+    if (prev && at > prev.at) {
+      const next = new Map<string, number>();
+      for (const [name, end] of ends) {
+        const before = prev.ends.get(name);
+        if (before !== undefined && end >= before)
+          next.set(name, ((end - before) * 1000) / (at - prev.at));
+      }
+      setRates(next);
+    }
+    previous.current = { at, ends };
+  }, [list.data, list.dataUpdatedAt]);
   return (
     <>
       <h1>Topics</h1>
       <section className="panel" aria-labelledby="topics-h">
         <h2 id="topics-h">Topics on the cluster</h2>
         <p className="muted">
-          Size counts offsets held (log end minus log start), transaction markers included.
-          Retention and cleanup policy are not shown: the Kafka client in use cannot read topic
-          configs.
+          Size counts offsets held (log end minus log start), transaction markers included; the
+          write rate is the log end's move between two refreshes (every 10 s), so it shows from the
+          second one. Retention and cleanup policy are not shown: the Kafka client in use cannot
+          read topic configs.
         </p>
         {list.isPending ? (
           <Loading what="topics" />
@@ -47,6 +68,9 @@ export function TopicsView() {
                 <th scope="col" className="num">
                   Offsets held
                 </th>
+                <th scope="col" className="num">
+                  Writes/s
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -61,6 +85,9 @@ export function TopicsView() {
                   <td className="num">{t.minIsr}</td>
                   <td className="num">{t.underReplicated}</td>
                   <td className="num">{num(t.offsets)}</td>
+                  <td className="num">
+                    {rates.has(t.name) ? (rates.get(t.name) ?? 0).toFixed(1) : '…'}
+                  </td>
                 </tr>
               ))}
             </tbody>
