@@ -35,6 +35,12 @@ const envSchema = z.object({
   // Live metrics written by the storage writers; the same variables and defaults as the worker.
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().max(100).default('sluice:'),
+  // The search index of error events, for the event trace; the worker's variables and defaults.
+  SEARCH_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:9200'),
+  SEARCH_ERRORS_INDEX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,200}$/, 'a lower-case index name')
+    .default('sluice-errors'),
   // The console's public URL. Required in production, where it decides the cookie's Secure flag.
   BETTER_AUTH_URL: z.url({ protocol: /^https?$/ }).optional(),
   // Extra origins allowed to sign in (comma-separated), e.g. a reverse proxy's host name.
@@ -62,6 +68,8 @@ export interface WebEnv {
   kafkaBrokers: string[];
   redisUrl: string;
   redisKeyPrefix: string;
+  searchUrl: string;
+  searchErrorsIndex: string;
   topicPrefix: string;
   /** Smallest first. */
   windowSizes: WindowSize[];
@@ -95,6 +103,8 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     kafkaBrokers: e.KAFKA_BROKERS.split(','),
     redisUrl: e.REDIS_URL,
     redisKeyPrefix: e.REDIS_KEY_PREFIX,
+    searchUrl: e.SEARCH_URL,
+    searchErrorsIndex: e.SEARCH_ERRORS_INDEX,
     topicPrefix: e.SLUICE_TOPIC_PREFIX,
     windowSizes: windows.sizes,
     lagThresholds: {

@@ -14,7 +14,7 @@ import { env } from '../env.ts';
 import { consolePipeline } from './pipeline.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
-import { redisTraceStores } from './trace-stores.ts';
+import { redisTraceStores, searchTraceStores } from './trace-stores.ts';
 
 function once<T>(make: () => T): () => T {
   let value: T | undefined;
@@ -63,7 +63,10 @@ export const getTopicBrowser = once(() => createTopicBrowser(env().kafkaBrokers)
 
 export const getTraceStores = once(() => {
   const e = env();
-  return redisTraceStores(e.redisUrl, e.redisKeyPrefix);
+  return {
+    ...redisTraceStores(e.redisUrl, e.redisKeyPrefix),
+    ...searchTraceStores(e.searchUrl, e.searchErrorsIndex),
+  };
 });
 
 export const getRealtime = once(() => {

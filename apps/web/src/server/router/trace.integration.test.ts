@@ -20,7 +20,7 @@ import {
   type RouterHarness,
   unreachableTopics,
 } from '../router-test-harness.ts';
-import { redisTraceStores } from '../trace-stores.ts';
+import { redisTraceStores, searchTraceStores } from '../trace-stores.ts';
 
 const prefix = `${uniqueName('web-trace').replaceAll('_', '-')}.`;
 const brokers = testEnv.kafkaBrokers.split(',');
@@ -151,6 +151,27 @@ describe('trace', () => {
       fence: '25',
       minuteKeys: [realtimeKeys.count(h.redisPrefix, minute)],
     });
+  });
+
+  it('finds the search document by event id, with its event time; none is null', async () => {
+    const index = `${prefix.replaceAll('.', '')}-errors`;
+    const doc = `${testEnv.searchUrl}/${index}/_doc/err-1?refresh=true`;
+    const put = await fetch(doc, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ event_id: 'err-1', timestamp: new Date(now).toISOString() }),
+    });
+    expect(put.ok).toBe(true);
+    try {
+      const stores = searchTraceStores(testEnv.searchUrl, index);
+      expect(await stores.searchDocument?.('err-1')).toEqual({ eventTimeMs: now });
+      expect(await stores.searchDocument?.('err-2')).toBeNull();
+      expect(
+        await searchTraceStores(testEnv.searchUrl, `${index}-none`).searchDocument?.('x'),
+      ).toBeNull();
+    } finally {
+      await fetch(`${testEnv.searchUrl}/${index}`, { method: 'DELETE' });
+    }
   });
 
   it('refuses a bad event id and answers 503 when the broker is down', async () => {
