@@ -100,4 +100,6 @@ if [ -z "$found_go" ]; then
 fi
 
 # Build librdkafka against the system's OpenSSL and SASL rather than downloading a prebuilt binary.
-CKJS_LINKING=dynamic pnpm install --frozen-lockfile
+# The Kafka client is patched (patches/): build it from source even where its prebuilt binary
+# (unpatched) could be downloaded.
+CKJS_LINKING=dynamic npm_config_build_from_source=true pnpm install --frozen-lockfile

@@ -2,6 +2,7 @@
 // here, once, at start-up. A bad value stops the process with a message naming the variable.
 // Each variable's `.describe()` text is its entry in docs/configuration.md (`pnpm docs:config`).
 
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration, parseWindowSizes } from '@sluice/core';
 import { z } from 'zod';
@@ -113,7 +114,7 @@ export const envSchema = z.object({
     .regex(/^[A-Za-z0-9._-]{1,100}$/, 'letters, digits, dot, underscore or dash; at most 100')
     .optional()
     .describe(
-      "Stable id of this worker instance (the pod name, say): part of its Kafka transactional id and, when set, its static group membership, so a restarted worker gets its partitions back and aborts its predecessor's open transaction at once. Unset: host-pid.",
+      "Stable id of this worker instance (the pod name, say): part of its Kafka transactional id and, when set, its static group membership, so a restarted worker gets its partitions back and aborts its predecessor's open transaction at once. Unset: host-pid-random, new at every start.",
     ),
   ENRICH_MAX_BATCH: positiveInt
     .max(100_000)
@@ -346,7 +347,9 @@ export function childProcessEnv(extra: Record<string, string> = {}): NodeJS.Proc
 }
 
 export function defaultWorkerId(env: Env): string {
-  // hostname-pid is unique per process; set SLUICE_WORKER_ID (the pod name) for an id that
+  // hostname-pid-random is unique per process; set SLUICE_WORKER_ID (the pod name) for an id that
   // survives restarts, so a restarted worker aborts its predecessor's open transaction at once.
-  return env.SLUICE_WORKER_ID ?? `${hostname()}-${process.pid}`;
+  // A random part too: containers on the host network share the hostname and often the pid,
+  // and two workers with one id share a Kafka transactional id and fence each other.
+  return env.SLUICE_WORKER_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }

@@ -5,10 +5,10 @@
 // A partition the group consumes without a commit is listed as "no commit", its lag counted from
 // the log start offset.
 import { createLagTracker, type LagReport, type LagSnapshot } from '@sluice/core';
-import { createDb } from '@sluice/db';
 import { createKafka, readLagSnapshot } from '@sluice/kafka';
 import type { Command } from 'commander';
-import { brokerList, loadEnv } from '../env.ts';
+import { sluiceDb } from '../database.ts';
+import { brokerList, type Env, loadEnv } from '../env.ts';
 import { readLagHistory } from '../lag/lag-store.ts';
 
 /** How much lag_samples history is enough to interpolate over (the monitor's 60-point table at
@@ -81,7 +81,7 @@ export function registerLagCommand(program: Command): void {
         });
 
       let history: LagSnapshot[] = [];
-      if (opts.history) history = await loadHistory(env.DATABASE_URL, opts.group);
+      if (opts.history) history = await loadHistory(env, opts.group);
       await admin.connect();
       let report: LagReport;
       let basis: TimeLagBasis;
@@ -113,8 +113,8 @@ export function registerLagCommand(program: Command): void {
     });
 }
 
-async function loadHistory(url: string, groups?: string[]): Promise<LagSnapshot[]> {
-  const db = createDb({ url, maxConnections: 1 });
+async function loadHistory(env: Env, groups?: string[]): Promise<LagSnapshot[]> {
+  const db = sluiceDb(env, 1);
   try {
     return await readLagHistory(db, Date.now() - HISTORY_MS, groups);
   } catch (err) {

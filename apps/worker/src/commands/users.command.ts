@@ -3,8 +3,8 @@
 // verifies; the secret comes from BETTER_AUTH_SECRET or, in development, .sluice/auth-secret.
 // Only the role list at start-up; the auth library itself loads when a command runs.
 import { isRole, ROLES, type Role } from '@sluice/auth/roles';
-import { createDb } from '@sluice/db';
 import { type Command, InvalidArgumentError } from 'commander';
+import { sluiceDb } from '../database.ts';
 import { ConfigError, loadEnv } from '../env.ts';
 
 interface AddOptions {
@@ -31,7 +31,7 @@ export function registerUsersCommand(program: Command): void {
       const { AuthConfigError, authSecretFromEnv, createAuth, createUser, UserInputError } =
         await import('@sluice/auth');
       const env = loadEnv();
-      const db = createDb({ url: env.DATABASE_URL, maxConnections: 1 });
+      const db = sluiceDb(env, 1);
       try {
         // The URL only matters to HTTP requests, which the CLI does not serve.
         const auth = createAuth({

@@ -1,11 +1,11 @@
 // `sluice worker lag-monitor`: the long-running lag monitor. Polls every consumer group, writes
 // lag_samples, serves Prometheus gauges and publishes CloudWatch metrics until SIGTERM.
 import { createLagTracker, type LagMetricName, pipelineNames } from '@sluice/core';
-import { createDb } from '@sluice/db';
 import { createKafka } from '@sluice/kafka';
 import { type Command, InvalidArgumentError } from 'commander';
 import { createCloudWatchClient } from '../cloudwatch/cloudwatch-client.ts';
 import { stageMetrics } from '../cloudwatch/lag-metric-data.ts';
+import { sluiceDb } from '../database.ts';
 import { brokerList, loadEnv } from '../env.ts';
 import { createLagGauges } from '../lag/lag-gauges.ts';
 import { type Log, runLagMonitor } from '../lag/lag-monitor.ts';
@@ -77,7 +77,7 @@ export async function runLagMonitorCommand(opts: Options): Promise<void> {
     service: 'lag-monitor',
   });
   const gauges = createLagGauges(health.registry);
-  const db = opts.db ? createDb({ url: env.DATABASE_URL, maxConnections: 2 }) : undefined;
+  const db = opts.db ? sluiceDb(env, 2) : undefined;
   const controller = new AbortController();
   const stop = (signal: string) => {
     jsonLog('info', 'stopping', { signal });

@@ -111,7 +111,7 @@ function workerCommand(
     )
     .option(
       '--worker-id <id>',
-      'stable id of this instance (default: SLUICE_WORKER_ID or host-pid)',
+      'stable id of this instance (default: SLUICE_WORKER_ID or host-pid-random)',
     )
     .action(async (opts: { metricsPort: number; workerId?: string }) => {
       // Listen first: a SIGTERM during start-up must still stop the worker cleanly.

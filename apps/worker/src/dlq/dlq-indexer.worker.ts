@@ -2,8 +2,9 @@
 // under the topic prefix), registered in worker.command.ts beside the stages and sharing their
 // lifecycle: /metrics, /healthz, /readyz, a graceful stop on SIGTERM, a non-zero exit when it
 // cannot go on. It also sends the replay jobs the console plans (dlq-replay-runner.ts).
-import { createDb, type Database } from '@sluice/db';
+import type { Database } from '@sluice/db';
 import type { Started, WorkerContext } from '../commands/worker.command.ts';
+import { sluiceDb } from '../database.ts';
 import type { Env } from '../env.ts';
 import { startDlqIndexer } from './dlq-indexer.consumer.ts';
 import { createDlqIndexerMetrics } from './dlq-indexer-metrics.ts';
@@ -13,11 +14,7 @@ import { startReplayRunner } from './dlq-replay-runner.ts';
 const MAX_BATCH = 1000;
 
 export function dlqDatabase(env: Env, maxConnections = 2): Database {
-  return createDb({
-    url: env.DATABASE_URL,
-    ...(env.DATABASE_SCHEMA ? { searchPath: env.DATABASE_SCHEMA } : {}),
-    maxConnections,
-  });
+  return sluiceDb(env, maxConnections);
 }
 
 /** Fails at start, naming the fix, rather than retrying writes into a table that is not there. */
