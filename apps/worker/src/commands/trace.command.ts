@@ -94,7 +94,13 @@ function printHuman(t: EventTrace, ms: number): void {
     `  dlq:      ${t.dlq.length === 0 ? 'none' : ''}`,
     ...t.dlq.map(
       (d) =>
-        `    #${d.id} ${d.stage} ${d.errorClass}: ${d.errorMessage} (${d.status}, ${d.failedAt})`,
+        `    #${d.id} ${d.stage} ${d.errorClass}: ${d.errorMessage} (${d.status}, ${d.failedAt})${(
+          d.replays ?? []
+        )
+          .map(
+            (r) => `\n      replay job ${r.jobId}: ${r.state}${r.sentAt ? ` at ${r.sentAt}` : ''}`,
+          )
+          .join('')}`,
     ),
     `  windows:  ${t.windows.map((w) => `${w.size} ${w.start}`).join(', ') || 'none'}`,
     '  stores:',

@@ -26,6 +26,17 @@ export interface TraceDlqEntry {
   failedAt: string;
   status: string;
   source: { topic: string; partition: number; offset: string; timestampMs: number | null } | null;
+  /** Replay jobs that took this entry, oldest first: their state (sent, succeeded, failed-again…). */
+  replays?: TraceReplay[];
+}
+
+export interface TraceReplay {
+  jobId: number;
+  state: string;
+  targetTopic: string | null;
+  sentAt: string | null;
+  /** For failed-again: the entry the replayed event became. */
+  newEntryId: number | null;
 }
 
 export interface FoundRecord {

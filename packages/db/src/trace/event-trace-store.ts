@@ -2,9 +2,10 @@
 // when the storage writer wrote it, which bounds the Kafka search) and its entries in the DLQ
 // index. The events table's key is (event_time, event_id) with no index on event_id alone, so a
 // lookup without a time range visits every chunk; given one (a caller's hint) it stays in it.
-import { and, asc, desc, eq, gte, lte } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lte } from 'drizzle-orm';
 import type { Database } from '../client.ts';
 import { dlqEntries } from '../schema/dlq.ts';
+import { dlqReplayJobEntries } from '../schema/dlq-replay.ts';
 import { events } from '../schema/events.ts';
 
 export interface StoredEventRow {
@@ -51,9 +52,16 @@ export interface EventDlqRow {
   failedAt: string;
   status: string;
   source: { topic: string; partition: number; offset: string; timestampMs: number | null } | null;
+  replays: {
+    jobId: number;
+    state: string;
+    targetTopic: string | null;
+    sentAt: string | null;
+    newEntryId: number | null;
+  }[];
 }
 
-/** The event's dead letters, oldest first (at most `limit`). */
+/** The event's dead letters, oldest first (at most `limit`), each with the replays that took it. */
 export async function findEventDlqEntries(
   db: Database,
   eventId: string,
@@ -65,6 +73,19 @@ export async function findEventDlqEntries(
     .where(eq(dlqEntries.eventId, eventId))
     .orderBy(asc(dlqEntries.failedAt), asc(dlqEntries.id))
     .limit(limit);
+  const replays =
+    rows.length === 0
+      ? []
+      : await db
+          .select()
+          .from(dlqReplayJobEntries)
+          .where(
+            inArray(
+              dlqReplayJobEntries.entryId,
+              rows.map((r) => r.id),
+            ),
+          )
+          .orderBy(asc(dlqReplayJobEntries.jobId));
   return rows.map((r) => ({
     id: r.id,
     topic: r.topic,
@@ -84,5 +105,14 @@ export async function findEventDlqEntries(
             timestampMs: r.sourceTimestamp?.getTime() ?? null,
           }
         : null,
+    replays: replays
+      .filter((x) => x.entryId === r.id)
+      .map((x) => ({
+        jobId: x.jobId,
+        state: x.state,
+        targetTopic: x.targetTopic,
+        sentAt: x.sentAt?.toISOString() ?? null,
+        newEntryId: x.newEntryId,
+      })),
   }));
 }

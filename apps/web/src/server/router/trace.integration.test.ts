@@ -4,7 +4,13 @@
 // Redis is asked about the event's minute; stores the console cannot reach are said to be
 // unchecked; a broker that is down is a 503.
 import { realtimeKeys } from '@sluice/core';
-import { events, writeDlqEntries } from '@sluice/db';
+import {
+  dlqEntries,
+  dlqReplayJobEntries,
+  dlqReplayJobs,
+  events,
+  writeDlqEntries,
+} from '@sluice/db';
 import {
   createKafka,
   createProducer,
@@ -107,6 +113,27 @@ beforeAll(async () => {
       headers: {},
     },
   ]);
+  // A replay job that sent the entry and saw it fail again.
+  const [entry] = await h.db.select({ id: dlqEntries.id }).from(dlqEntries);
+  const [job] = await h.db
+    .insert(dlqReplayJobs)
+    .values({
+      createdBy: 'operator@example.test',
+      selection: { ids: [entry?.id] },
+      target: 'source',
+      dryRun: false,
+      status: 'done',
+    })
+    .returning({ id: dlqReplayJobs.id });
+  await h.db.insert(dlqReplayJobEntries).values({
+    jobId: job?.id as number,
+    entryId: entry?.id as number,
+    seq: 1,
+    state: 'failed-again',
+    eventId: 'bad-1',
+    targetTopic: raw,
+    sentAt: new Date(now + 5000),
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -133,7 +160,13 @@ describe('trace', () => {
 
   it("reads a failed event's raw record at its dead letter's source offset alone", async () => {
     const t = await h.viewer.trace.event({ eventId: 'bad-1' });
-    expect(t.dlq).toMatchObject([{ stage: 'enrichment', source: { topic: raw, offset: '20' } }]);
+    expect(t.dlq).toMatchObject([
+      {
+        stage: 'enrichment',
+        source: { topic: raw, offset: '20' },
+        replays: [{ state: 'failed-again', targetTopic: raw }],
+      },
+    ]);
     expect(t.raw).toMatchObject({ partition: 0, offset: 20, value: { event_id: 'bad-1' } });
     expect(t.enriched).toBeNull();
     expect(t.search.records_read).toBe(1);

@@ -135,6 +135,17 @@ export function TraceView() {
                     {d.source
                       ? ` from ${d.source.topic}[${d.source.partition}]@${d.source.offset}`
                       : ''}
+                    {(d.replays ?? []).length > 0 && (
+                      <ul>
+                        {(d.replays ?? []).map((r) => (
+                          <li key={r.jobId}>
+                            Replay job {r.jobId}: {r.state}
+                            {r.sentAt ? ` at ${r.sentAt}` : ''}
+                            {r.newEntryId ? ` (failed again as #${r.newEntryId})` : ''}
+                          </li>
+                        ))}
+                      </ul>
+                    )}
                   </li>
                 ))}
               </ul>
