@@ -159,7 +159,7 @@ export function RoutingView({ canPublish }: { canPublish: boolean }) {
                     <td className="wrap">{v.note ?? '—'}</td>
                     <td>
                       <button type="button" onClick={() => setLoadVersion(v.version)}>
-                        Edit from version {v.version}
+                        Load version {v.version} as a draft
                       </button>
                       {canPublish && v.version !== inForce && (
                         <button
