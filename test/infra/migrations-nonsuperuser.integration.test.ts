@@ -89,8 +89,12 @@ describe('migrations as a role that is not a superuser', () => {
       'dlq_entries',
       'dlq_entry_actions',
       'dlq_index_positions',
+      'dlq_replay_job_entries',
+      'dlq_replay_jobs',
       'events',
       'lag_samples',
+      'routing_publications',
+      'routing_versions',
       'sessions',
       'window_aggregates',
     ]);

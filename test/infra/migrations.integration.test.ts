@@ -33,8 +33,12 @@ describe('database migrations', () => {
       'dlq_entries',
       'dlq_entry_actions',
       'dlq_index_positions',
+      'dlq_replay_job_entries',
+      'dlq_replay_jobs',
       'events',
       'lag_samples',
+      'routing_publications',
+      'routing_versions',
       'sessions',
       'window_aggregates',
     ]);
