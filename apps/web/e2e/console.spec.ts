@@ -92,6 +92,9 @@ test('an admin sees every page with its data', async ({ page }, testInfo) => {
   await expect(sinks.getByRole('row', { name: /search writer-1 down/ })).toBeVisible();
   await expect(sinks.getByRole('row', { name: /timescale writer-1 up/ })).toBeVisible();
   await expect(sinks.getByRole('row', { name: /timescale writer-0 stale/ })).toBeVisible();
+  // Each stage's state from the control channel beside its rates.
+  const enrichmentRow = page.getByRole('row', { name: /^Enrichment/ });
+  await expect(enrichmentRow.getByRole('cell').nth(-2)).toHaveText(/^(running|paused|stopped)/);
   await page.screenshot({ path: testInfo.outputPath('overview.png'), fullPage: true });
 
   await page.getByRole('link', { name: 'Consumer groups' }).click();

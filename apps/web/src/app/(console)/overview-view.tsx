@@ -15,6 +15,13 @@ const counted = (r: number | null) => (r === null ? 'no stage counting' : `${num
 export function OverviewView() {
   const trpc = useTRPC();
   const q = useQuery(trpc.overview.summary.queryOptions());
+  // Each stage's state from the control channel (running, paused, stopped), beside its rates.
+  const controls = useQuery({ ...trpc.stages.list.queryOptions(), refetchInterval: 5000 });
+  const stateOf = (stage: string) => {
+    if (!controls.data) return controls.isError ? 'unknown' : '…';
+    const c = controls.data.find((x) => x.stage === stage);
+    return c ? `${c.state}${c.at ? ` since ${time(c.at)}` : ''}` : '';
+  };
   return (
     <>
       <h1>Overview</h1>
@@ -81,6 +88,7 @@ export function OverviewView() {
                     >
                       Duplicates
                     </th>
+                    <th scope="col">State</th>
                     <th scope="col">Consumer group</th>
                   </tr>
                 </thead>
@@ -99,6 +107,7 @@ export function OverviewView() {
                           no counts: no worker of this stage running
                         </td>
                       )}
+                      <td>{stateOf(s.stage)}</td>
                       <td>{s.group}</td>
                     </tr>
                   ))}

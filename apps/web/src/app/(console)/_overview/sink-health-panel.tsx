@@ -37,6 +37,9 @@ export function SinkHealthPanel() {
               </th>
               <th scope="col">Last success</th>
               <th scope="col">Last error</th>
+              <th scope="col" className="num" title="The routing rules version the writer runs">
+                Routing
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -52,6 +55,7 @@ export function SinkHealthPanel() {
                     ? `${s.lastError}${s.lastErrorAt ? ` (${time(s.lastErrorAt)})` : ''}`
                     : 'none'}
                 </td>
+                <td className="num">{s.routingVersion === null ? '—' : `v${s.routingVersion}`}</td>
               </tr>
             ))}
           </tbody>
