@@ -44,16 +44,30 @@ export function TraceView() {
   const router = useRouter();
   const path = usePathname();
   const eventId = params.get('event') ?? '';
+  const around = params.get('around') ?? '';
   const [draft, setDraft] = useState(eventId);
+  const [aroundDraft, setAroundDraft] = useState(around);
+  const [formError, setFormError] = useState<string | null>(null);
   const trace = useQuery({
-    ...trpc.trace.event.queryOptions({ eventId }),
+    ...trpc.trace.event.queryOptions({ eventId, ...(around ? { around } : {}) }),
     enabled: eventId !== '',
     retry: false,
   });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const id = draft.trim();
-    if (id) router.push(`${path}?event=${encodeURIComponent(id)}`);
+    if (!id) return setFormError('Give an event ID.');
+    let at = '';
+    if (aroundDraft.trim()) {
+      const ms = Date.parse(aroundDraft.trim());
+      if (Number.isNaN(ms))
+        return setFormError('Around: a date and time, e.g. 2026-11-30T07:00:00Z.');
+      at = new Date(ms).toISOString();
+    }
+    setFormError(null);
+    router.push(
+      `${path}?event=${encodeURIComponent(id)}${at ? `&around=${encodeURIComponent(at)}` : ''}`,
+    );
   };
   const t = trace.data;
   const unchecked = new Set(t?.unchecked ?? []);
@@ -76,8 +90,22 @@ export function TraceView() {
             onChange={(e) => setDraft(e.currentTarget.value)}
           />
         </label>
+        <label>
+          Around (optional: the event's time, when no store holds it; searches ±5 minutes)
+          <input
+            name="around"
+            placeholder="2026-11-30T07:00:00Z"
+            value={aroundDraft}
+            onChange={(e) => setAroundDraft(e.currentTarget.value)}
+          />
+        </label>
         <button type="submit">Trace</button>
       </form>
+      {formError && (
+        <p role="alert" className="error">
+          {formError}
+        </p>
+      )}
       {eventId === '' ? null : trace.isPending ? (
         <Loading what="the trace" />
       ) : trace.isError ? (
