@@ -11,6 +11,7 @@ import type {
   TopicBrowser,
 } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
+import { TRPCError } from '@trpc/server';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { type ConsolePipelineConfig, consolePipeline } from './pipeline.ts';
@@ -133,3 +134,14 @@ export async function createRouterHarness(
 }
 
 export type RouterHarness = Awaited<ReturnType<typeof createRouterHarness>>;
+
+/** The tRPC error code a call ends with ('OK' when it succeeds). */
+export async function codeOf(p: Promise<unknown>): Promise<string> {
+  try {
+    await p;
+    return 'OK';
+  } catch (err) {
+    if (err instanceof TRPCError) return err.code;
+    throw err;
+  }
+}

@@ -1,7 +1,6 @@
 // Every procedure refuses a request without a session (401) and one with too weak a role (403).
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
+import { codeOf, createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
 let h: RouterHarness;
 beforeAll(async () => {
@@ -14,16 +13,6 @@ const range = {
   from: '2026-01-01T00:00:00Z',
   to: '2026-01-01T01:00:00Z',
 };
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 describe('access control', () => {
   it('answers UNAUTHORIZED to every procedure without a session', async () => {

@@ -1,9 +1,8 @@
 // The DLQ inbox's procedures against the real PostgreSQL, over entries written as the indexer
 // writes them (writeDlqEntries): two signatures, filters, keyset pages, one entry in full.
 import { type DlqEntryRow, dlqEntryActions, writeDlqEntries } from '@sluice/db';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
+import { codeOf, createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
 const SIG_SCHEMA = 'a'.repeat(32);
 const SIG_GEOIP = 'b'.repeat(32);
@@ -60,16 +59,6 @@ beforeAll(async () => {
   ]);
 });
 afterAll(() => h.close());
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 describe('dlq.groups', () => {
   it('groups by signature with counts, first and last seen, and the latest entry as sample', async () => {

@@ -5,10 +5,9 @@
 // `sluice routing`'s refusals (unchanged rules, a version in force, one that does not exist).
 import { DEFAULT_ROUTING, realtimeKeys } from '@sluice/core';
 import { auditLog, events } from '@sluice/db';
-import { TRPCError } from '@trpc/server';
 import { desc, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
+import { codeOf, createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
 let h: RouterHarness;
 const NOW = new Date();
@@ -20,16 +19,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 const v2 = {
   rules: [

@@ -12,10 +12,9 @@ import {
   type StageControlClient,
 } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
-import { TRPCError } from '@trpc/server';
 import { desc, eq, like } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
+import { codeOf, createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
 const prefix = `${uniqueName('web-stages').replaceAll('_', '-')}.`;
 const brokers = testEnv.kafkaBrokers.split(',');
@@ -52,16 +51,6 @@ afterAll(async () => {
   await admin.deleteGroups([group]).catch(() => {});
   await admin.disconnect();
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 describe('stages', () => {
   it('lists every stage as running until someone sets it', async () => {

@@ -10,9 +10,9 @@ import {
   type TopicBrowser,
 } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
-import { TRPCError } from '@trpc/server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  codeOf,
   createRouterHarness,
   type RouterHarness,
   unreachableTopics,
@@ -62,16 +62,6 @@ afterAll(async () => {
   await admin.deleteTopics({ topics: [topic] });
   await admin.disconnect();
 });
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-    return 'OK';
-  } catch (err) {
-    if (err instanceof TRPCError) return err.code;
-    throw err;
-  }
-}
 
 describe('topics', () => {
   it('lists the topic with its partitions, replication and size', async () => {
