@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# `pnpm validate:deploy [dir]`: checks the Kubernetes manifests in deploy/kubernetes (or dir), in
-# two passes; scripts/validate-deploy/self-test.sh shows that each kind of mistake fails it.
+# `pnpm validate:deploy [dir]`: checks the Kubernetes manifests in deploy/kubernetes (or dir) in
+# two passes, and docker/compose.yml against the Compose Specification in a third;
+# scripts/validate-deploy/self-test.sh shows that each kind of mistake fails it.
 #  1. Kubernetes' own objects against the API's OpenAPI schemas, with PyPI's kubernetes-validate
 #     (it carries the schemas) in strict mode: a wrong type, a missing required field or an
 #     unknown field fails. A kind it has no schema for fails too, except KEDA's ScaledObject
@@ -18,6 +19,7 @@ cd "$(dirname "$0")/.."
 root=$PWD
 
 KUBERNETES_VALIDATE=1.37.0 # its schemas: Kubernetes 1.37
+CHECK_JSONSCHEMA=0.39.0     # carries the Compose Specification's schema (vendor.compose-spec)
 KUBERNETES_VERSION=1.37.0
 KEDA_MODELS=2.0.0 # @kubernetes-models/keda (MIT), generated from KEDA v2's keda.sh/v1alpha1 types
 YAML=2.9.1
@@ -27,12 +29,12 @@ venv="$cache/kubernetes-validate-$KUBERNETES_VALIDATE"
 modules="$cache/node-keda-$KEDA_MODELS"
 mkdir -p "$cache"
 
-if [ ! -x "$venv/bin/kubernetes-validate" ]; then
-  echo "validate-deploy: installing kubernetes-validate $KUBERNETES_VALIDATE into $venv" >&2
+if [ ! -x "$venv/bin/kubernetes-validate" ] || [ ! -x "$venv/bin/check-jsonschema" ]; then
+  echo "validate-deploy: installing kubernetes-validate $KUBERNETES_VALIDATE and check-jsonschema $CHECK_JSONSCHEMA into $venv" >&2
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "kubernetes-validate==$KUBERNETES_VALIDATE"
+    "kubernetes-validate==$KUBERNETES_VALIDATE" "check-jsonschema==$CHECK_JSONSCHEMA"
 fi
 if [ ! -f "$modules/node_modules/@kubernetes-models/keda/package.json" ] ||
   [ ! -f "$modules/node_modules/yaml/package.json" ]; then
@@ -65,8 +67,14 @@ fi
 "$root/apps/worker/node_modules/.bin/tsx" scripts/validate-deploy/check-manifests.mjs \
   "$modules/node_modules" "$deploy_dir" || status=1
 
+# Pass 3. docker/compose.yml against the Compose Specification's schema (unknown keys, wrong
+# types). Only with the default directory: the self-test's broken copies are manifests.
+if [ -z "${1:-}" ]; then
+  "$venv/bin/check-jsonschema" --builtin-schema vendor.compose-spec docker/compose.yml >&2 || status=1
+fi
+
 if [ "$status" = 0 ]; then
-  echo "validate-deploy: ${#files[@]} files in $deploy_dir valid (Kubernetes $KUBERNETES_VERSION schemas, KEDA keda.sh/v1alpha1, Sluice's own checks)"
+  echo "validate-deploy: ${#files[@]} files in $deploy_dir valid (Kubernetes $KUBERNETES_VERSION schemas, KEDA keda.sh/v1alpha1, Sluice's own checks)${1:+}${1:-; docker/compose.yml valid (Compose Specification)}"
 else
   echo "validate-deploy: $deploy_dir is invalid (see above)" >&2
 fi
