@@ -3,6 +3,7 @@
 // enriched, events.dlq exactly the malformed ones with their envelope; still exactly once when
 // the worker is SIGKILLed mid-run and restarted; a GeoIP database swap is picked up live; a
 // record's own headers travel on to its enriched record and its dead letter.
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -237,5 +238,28 @@ describe('enrichment worker', () => {
       traceparent: headers.traceparent,
       'sluice.source.topic': topics.raw,
     });
+  }, 120_000);
+  it('dead-letters a record near the 1 MB limit cut to its bound, saying how long it was', async () => {
+    const worker = startWorker('w4');
+    await worker.waitForLog(/running/);
+    // 998,500 random bytes (compression cannot shrink them): a Kafka record close to the 1 MB a
+    // record may have, not an event. Its dead letter adds headers, so it is cut to stay under
+    // the 900 KB bound (a record over the topic's limit would fail its transaction on every try).
+    const huge = randomBytes(998_500);
+    const producer = kafka.producer();
+    await producer.connect();
+    await producer.send({ topic: topics.raw, messages: [{ key: 's-huge', value: huge }] });
+    await producer.disconnect();
+    await waitFor('the huge record', async () => (await groupLag(group, topics.raw)) === 0, 60_000);
+    worker.child.kill('SIGTERM');
+    expect(await worker.exitCode(40_000), worker.log()).toBe(0);
+    const dead = (await readTopic(topics.dlq, 1)).filter(
+      (r) => r.headers['sluice.value.truncated'] !== undefined,
+    );
+    expect(dead.map((r) => r.headers['sluice.value.truncated'])).toEqual([String(huge.length)]);
+    const kept = dead[0]?.value ?? Buffer.alloc(0);
+    expect(kept.length).toBeGreaterThan(800_000);
+    expect(kept.equals(huge.subarray(0, kept.length))).toBe(true);
+    expect(worker.log()).not.toMatch(/transaction aborted/);
   }, 120_000);
 });

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
-import { buildDlqRecord, type DlqInput } from './dlq-envelope.ts';
+import { buildDlqRecord, DEFAULT_DLQ_LIMITS, type DlqInput } from './dlq-envelope.ts';
 import { DLQ_HEADERS, parseDlqHeaders } from './dlq-headers.ts';
 
 const key = Buffer.from('session-1');
@@ -103,7 +103,7 @@ describe('buildDlqRecord', () => {
     ].join('\n');
     const record = buildDlqRecord(
       { ...input, failure: { ...input.failure, stack, message: 'm'.repeat(10_000) } },
-      { maxMessageBytes: 100, maxStackLines: 5, maxStackBytes: 4096, maxPartialBytes: 8192 },
+      { ...DEFAULT_DLQ_LIMITS, maxMessageBytes: 100, maxStackLines: 5 },
     );
     const kept = record.headers['sluice.error.stack'] ?? '';
     expect(kept.startsWith('Error: deep\n    at frame0')).toBe(true);
@@ -131,5 +131,38 @@ describe('buildDlqRecord', () => {
     }
     const parsed = parseDlqHeaders(headers);
     expect(parsed.kind === 'ok' && parsed.metadata.partial).toBeUndefined();
+  });
+
+  it('stays under its size bound: the partial result goes first, then the value is cut and says so', () => {
+    const size = (r: ReturnType<typeof buildDlqRecord>) =>
+      (r.key?.byteLength ?? 0) +
+      (r.value?.byteLength ?? 0) +
+      Object.entries(r.headers).reduce(
+        (n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v),
+        0,
+      );
+    const limits = { ...DEFAULT_DLQ_LIMITS, maxRecordBytes: 4000 };
+    // Within the bound with the partial result gone: the value stays whole.
+    const near = buildDlqRecord(
+      { ...input, value: Buffer.alloc(2500, 0x61), partial: { ua: 'u'.repeat(1500) } },
+      limits,
+    );
+    expect(near.headers).not.toHaveProperty(DLQ_HEADERS.partial);
+    expect(near.value?.byteLength).toBe(2500);
+    expect(near.headers).not.toHaveProperty(DLQ_HEADERS.valueTruncated);
+    expect(size(near)).toBeLessThanOrEqual(4000);
+    // A value as large as the bound itself: cut, and its length said.
+    const huge = buildDlqRecord({ ...input, value: Buffer.alloc(10_000, 0x62) }, limits);
+    expect(huge.headers[DLQ_HEADERS.valueTruncated]).toBe('10000');
+    expect(huge.value?.byteLength).toBeGreaterThan(0);
+    expect(
+      Buffer.from(huge.value ?? []).equals(Buffer.alloc(huge.value?.byteLength ?? 0, 0x62)),
+    ).toBe(true);
+    expect(size(huge)).toBeLessThanOrEqual(4000);
+    // The default bound keeps a 1 MB value (the broker's own limit) writable.
+    const mb = buildDlqRecord({ ...input, value: Buffer.alloc(1_048_576, 0x63) });
+    expect(size(mb)).toBeLessThanOrEqual(DEFAULT_DLQ_LIMITS.maxRecordBytes);
+    // Small records are untouched.
+    expect(buildDlqRecord(input).value).toBe(value);
   });
 });

@@ -55,6 +55,13 @@ export interface DlqLimits {
   readonly maxStackBytes: number;
   /** A partial result larger than this is left out rather than cut into invalid JSON. */
   readonly maxPartialBytes: number;
+  /**
+   * The whole record (key, value, header names and values) stays under this, below the topic's
+   * and the client's maximum message size (1 MB by default): a dead letter that cannot be
+   * written would fail its transaction on every attempt. Over it, the partial result goes
+   * first, then the value is cut, and `sluice.value.truncated` says how long it was.
+   */
+  readonly maxRecordBytes: number;
 }
 
 export const DEFAULT_DLQ_LIMITS: DlqLimits = {
@@ -62,6 +69,7 @@ export const DEFAULT_DLQ_LIMITS: DlqLimits = {
   maxStackLines: 30,
   maxStackBytes: 4096,
   maxPartialBytes: 8192,
+  maxRecordBytes: 900_000,
 };
 
 export function buildDlqRecord(input: DlqInput, limits: DlqLimits = DEFAULT_DLQ_LIMITS): DlqRecord {
@@ -98,5 +106,33 @@ export function buildDlqRecord(input: DlqInput, limits: DlqLimits = DEFAULT_DLQ_
       headers[DLQ_HEADERS.partial] = json;
     }
   }
-  return { key: input.key, value: input.value, headers };
+  return fitRecord({ key: input.key, value: input.value, headers }, limits.maxRecordBytes);
+}
+
+const recordBytes = (r: DlqRecord) =>
+  (r.key?.byteLength ?? 0) +
+  (r.value?.byteLength ?? 0) +
+  Object.entries(r.headers).reduce(
+    (n, [k, v]) => n + Buffer.byteLength(k, 'utf8') + Buffer.byteLength(v, 'utf8'),
+    0,
+  );
+
+function fitRecord(r: DlqRecord, max: number): DlqRecord {
+  if (recordBytes(r) <= max) return r;
+  const { [DLQ_HEADERS.partial]: _, ...headers } = r.headers;
+  const lighter = { ...r, headers };
+  const over = recordBytes(lighter) - max;
+  if (over <= 0 || !r.value) return lighter;
+  const original = r.value.byteLength;
+  // The marker header counts too: cut by what is over plus its size, with room to spare.
+  const truncatedHeader = String(original);
+  const keep = Math.max(
+    0,
+    original - over - DLQ_HEADERS.valueTruncated.length - truncatedHeader.length - 16,
+  );
+  return {
+    key: r.key,
+    value: r.value.subarray(0, keep),
+    headers: { ...headers, [DLQ_HEADERS.valueTruncated]: truncatedHeader },
+  };
 }

@@ -23,6 +23,8 @@ export const DLQ_HEADERS = {
   appVersion: 'sluice.app.version',
   geoipBuild: 'sluice.geoip.build',
   partial: 'sluice.partial',
+  /** Set when the value was cut to keep the record under its size bound: the original length. */
+  valueTruncated: 'sluice.value.truncated',
 } as const;
 
 export const DLQ_ENVELOPE_VERSION = '1';

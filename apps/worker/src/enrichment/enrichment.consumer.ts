@@ -81,6 +81,9 @@ function headersByOffset(messages: readonly ConsumedMessage[]) {
   return out;
 }
 
+/** A record's own headers travel on to its dead letter up to this size. */
+const OWN_HEADERS_MAX_BYTES = 64 * 1024;
+
 /** How long restoring the duplicate windows of newly owned partitions may take. */
 const DEDUP_RESTORE_TIMEOUT_MS = 120_000;
 
@@ -169,11 +172,19 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
                   `${r.headers[DLQ_HEADERS.sourcePartition]}:${r.headers[DLQ_HEADERS.sourceOffset]}`,
                 )
               : undefined;
+          // Bounded like the rest of the dead letter (core's maxRecordBytes keeps key, value and
+          // sluice.* headers under 900 KB): a record's own headers beyond 64 KB are left out.
+          const ownBytes = own
+            ? Object.entries(own).reduce((n, [k, v]) => n + k.length + v.byteLength, 0)
+            : 0;
           records.push({
             topic: o.dlqTopic,
             key: asBuffer(r.key),
             value: asBuffer(r.value),
-            headers: { ...own, ...r.headers },
+            headers:
+              ownBytes <= OWN_HEADERS_MAX_BYTES
+                ? { ...own, ...r.headers }
+                : { ...r.headers, 'sluice.source.headers.omitted': String(ownBytes) },
           });
         }
         return {
