@@ -11,6 +11,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, uniqueName } from '../env.ts';
 import { runSluice } from '../support/sluice-cli.ts';
+import { MIGRATED_TABLES } from './migration-tables.ts';
 
 const database = uniqueName('sluice_nonsuper');
 const role = uniqueName('sluice_app');
@@ -80,24 +81,7 @@ describe('migrations as a role that is not a superuser', () => {
     const schema = 'app_first';
     const first = await runMigrations({ url: appUrl, schema });
     expect(first).toEqual({ applied: journalEntries, total: journalEntries, timescale: false });
-    expect(await tablesIn(schema)).toEqual([
-      'audit_log',
-      'auth_account',
-      'auth_session',
-      'auth_user',
-      'auth_verification',
-      'dlq_entries',
-      'dlq_entry_actions',
-      'dlq_index_positions',
-      'dlq_replay_job_entries',
-      'dlq_replay_jobs',
-      'events',
-      'lag_samples',
-      'routing_publications',
-      'routing_versions',
-      'sessions',
-      'window_aggregates',
-    ]);
+    expect(await tablesIn(schema)).toEqual(MIGRATED_TABLES);
     const second = await runMigrations({ url: appUrl, schema });
     expect(second).toEqual({ applied: 0, total: journalEntries, timescale: false });
   });

@@ -3,6 +3,7 @@ import { runMigrations } from '@sluice/db';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testEnv, uniqueName } from '../env.ts';
+import { MIGRATED_TABLES } from './migration-tables.ts';
 
 const schema = uniqueName('it_migrate');
 const client = new pg.Client({ connectionString: testEnv.databaseUrl });
@@ -24,24 +25,7 @@ describe('database migrations', () => {
       'SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1',
       [schema],
     );
-    expect(tables.rows.map((r) => r.table_name)).toEqual([
-      'audit_log',
-      'auth_account',
-      'auth_session',
-      'auth_user',
-      'auth_verification',
-      'dlq_entries',
-      'dlq_entry_actions',
-      'dlq_index_positions',
-      'dlq_replay_job_entries',
-      'dlq_replay_jobs',
-      'events',
-      'lag_samples',
-      'routing_publications',
-      'routing_versions',
-      'sessions',
-      'window_aggregates',
-    ]);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(MIGRATED_TABLES);
 
     const second = await runMigrations({ url: testEnv.databaseUrl, schema });
     expect(second).toEqual({ applied: 0, total: first.total, timescale: first.timescale });
