@@ -10,8 +10,9 @@ import {
   type ResetRow,
   type ResetTarget,
 } from '@sluice/core';
+import pRetry, { AbortError } from 'p-retry';
 import { createKafka, IsolationLevel, type Kafka } from './kafka-client.ts';
-import { toError } from './kafka-errors.ts';
+import { isCoordinatorNotReady, toError } from './kafka-errors.ts';
 
 /** The group still has members: Kafka would refuse the change. */
 export class GroupNotEmptyError extends Error {
@@ -48,7 +49,15 @@ export async function readGroupOffsets(
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const committed = await admin.fetchOffsets({ groupId, topics: [...topics] });
+    // A group the cluster has not seen yet, or whose coordinator is still loading (a fresh
+    // broker), answers "not coordinator" at first: asked again, briefly.
+    const committed = await pRetry(
+      () =>
+        admin.fetchOffsets({ groupId, topics: [...topics] }).catch((err: unknown) => {
+          throw isCoordinatorNotReady(err) ? err : new AbortError(toError(err));
+        }),
+      { retries: 20, minTimeout: 100, maxTimeout: 1000, maxRetryTime: 15_000 },
+    );
     const byKey = new Map<string, number>();
     for (const t of committed)
       for (const p of t.partitions) byKey.set(`${t.topic}:${p.partition}`, Number(p.offset));

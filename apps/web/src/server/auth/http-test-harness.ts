@@ -11,6 +11,7 @@ import {
   createProducer,
   createStageControlClient,
   ensureTopics,
+  readGroupOffsets,
 } from '@sluice/kafka';
 import { testEnv, uniqueName } from '@sluice/test/env.ts';
 import { fetchRequestHandler } from '@trpc/server/adapters/fetch';
@@ -210,14 +211,13 @@ export async function createHttpHarness() {
 
   /** The enrichment group's committed offsets on its input, as "partition:offset" pairs. */
   async function enrichmentOffsets(): Promise<string> {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      const [t] = await admin.fetchOffsets({ groupId: groups.enrichment, topics: [topics.raw] });
-      return (t?.partitions ?? []).map((p) => `${p.partition}:${p.offset}`).join(',');
-    } finally {
-      await admin.disconnect();
-    }
+    const parts = await readGroupOffsets(kafka, groups.enrichment, [topics.raw], {
+      kind: 'latest',
+    });
+    return parts
+      .filter((p) => p.committed !== null)
+      .map((p) => `${p.partition}:${p.committed}`)
+      .join(',');
   }
 
   async function lastAuditId(): Promise<number> {
