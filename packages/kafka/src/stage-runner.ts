@@ -127,6 +127,8 @@ export interface RunningStage {
 }
 
 const RETRY_BACKOFF_MS = 500;
+/** librdkafka's logical offset: the partition's start (what auto.offset.reset=earliest gives). */
+const OFFSET_BEGINNING = -2;
 const LAST_COMMIT_ATTEMPTS = 3;
 
 export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
@@ -363,12 +365,16 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     dirty = false;
     const tps = [...owned.values()];
     o.stage.aborted?.(tps);
-    // Re-assigned without an offset, the partitions start again from what the broker has
-    // committed: the truth after an abort, whatever was fetched or buffered meanwhile.
+    // Back to what the broker has committed, the truth after an abort, by seeking: the
+    // assignment itself is not touched. (Unassigning and assigning them again here, as this
+    // did, was taken by librdkafka as the acknowledgement of a revocation still on its way to
+    // the callback, an abort's usual company when a member joins: the partitions were
+    // re-added while already given to the new member, and both committed them: duplicates in
+    // the worker-crash chaos run.)
     // The stage then hears of them as newly assigned (it rebuilds what it dropped).
     if (tps.length > 0) {
-      consumer.unassign(tps);
-      consumer.assign(tps);
+      const offsets = await consumer.committed(tps);
+      for (const tp of tps) await consumer.seek(tp, offsets.get(tpKey(tp)) ?? OFFSET_BEGINNING);
       for (const tp of tps) owned.delete(tpKey(tp));
       pendingAssign.push(...tps);
     }
