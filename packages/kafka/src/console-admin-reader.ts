@@ -1,7 +1,8 @@
 // The console's read-only window on Kafka: topic end offsets, committed group offsets and group
 // membership. One admin client per server process, connected on first use and rebuilt after
 // a failure. Routers see only the `KafkaAdminReader` interface, so tests can pass a stand-in.
-import { type Admin, createKafka, IsolationLevel } from './kafka-client.ts';
+import { IsolationLevel } from './kafka-client.ts';
+import { sharedAdmin } from './shared-admin.ts';
 
 export interface PartitionOffset {
   partition: number;
@@ -44,28 +45,7 @@ const stateName = (s: number) => GROUP_STATES[s] ?? 'Unknown';
 const TIMEOUT_MS = 3000;
 
 export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
-  let connecting: Promise<Admin> | undefined;
-
-  const admin = (): Promise<Admin> => {
-    connecting ??= (async () => {
-      const a = createKafka({ brokers, clientId: 'sluice-console', logLevel: 'nothing' }).admin();
-      await a.connect();
-      return a;
-    })();
-    return connecting;
-  };
-
-  // Any failure drops the client so the next poll reconnects instead of reusing a broken one.
-  const run = async <T>(op: (a: Admin) => Promise<T>): Promise<T> => {
-    try {
-      return await op(await admin());
-    } catch (err) {
-      const stale = connecting;
-      connecting = undefined;
-      stale?.then((a) => a.disconnect()).catch(() => {});
-      throw err;
-    }
-  };
+  const { run } = sharedAdmin(brokers, 'sluice-console');
 
   return {
     endOffsets: (topic) =>

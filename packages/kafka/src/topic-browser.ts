@@ -5,7 +5,8 @@
 //
 // Topic configs (retention, cleanup.policy) are not listed: the client (1.10) has no
 // DescribeConfigs, neither in its KafkaJS-style admin nor in the native AdminClient.
-import { type Admin, createKafka, IsolationLevel } from './kafka-client.ts';
+import { IsolationLevel } from './kafka-client.ts';
+import { sharedAdmin } from './shared-admin.ts';
 import {
   type FindRequest,
   type FindResult,
@@ -43,25 +44,8 @@ export interface TopicBrowser {
 const TIMEOUT_MS = 5000;
 
 export function createTopicBrowser(brokers: string[], clientId = 'sluice-console'): TopicBrowser {
-  let connecting: Promise<Admin> | undefined;
-  const admin = (): Promise<Admin> => {
-    connecting ??= (async () => {
-      const a = createKafka({ brokers, clientId, logLevel: 'nothing' }).admin();
-      await a.connect();
-      return a;
-    })();
-    return connecting;
-  };
-  const run = async <T>(op: (a: Admin) => Promise<T>): Promise<T> => {
-    try {
-      return await op(await admin());
-    } catch (err) {
-      const stale = connecting;
-      connecting = undefined;
-      stale?.then((a) => a.disconnect()).catch(() => {});
-      throw err;
-    }
-  };
+  const shared = sharedAdmin(brokers, clientId);
+  const run = shared.run;
 
   const describe = (names: string[]) =>
     run(async (a) => {
@@ -107,10 +91,6 @@ export function createTopicBrowser(brokers: string[], clientId = 'sluice-console
     },
     readPage: (request) => readPartitionPage({ brokers, clientId, ...request }),
     findRecord: (request) => findRecordInWindow({ brokers, clientId, ...request }),
-    async close() {
-      const a = connecting;
-      connecting = undefined;
-      await a?.then((x) => x.disconnect()).catch(() => {});
-    },
+    close: () => shared.close(),
   };
 }
