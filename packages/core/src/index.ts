@@ -9,6 +9,8 @@ export {
   parseClientHints,
   parseHintString,
 } from './client-hints.ts';
+export * from './control/controlled-stages.ts';
+export * from './control/group-condition.ts';
 export * from './control/offset-reset.ts';
 export * from './control/stage-control.ts';
 export { type CacheStats, type CountingCache, createCountingCache } from './counting-cache.ts';
