@@ -1,6 +1,7 @@
 // Console users and their sessions, in the shape Better Auth's drizzle adapter expects
 // (property names are Better Auth's field names). Tables are prefixed `auth_` so they cannot be
-// confused with the analytics `sessions` table. `role` is ours: viewer, operator or admin.
+// confused with the analytics `sessions` table. `role` is ours: viewer, operator or admin, and so is
+// `disabledAt`: when an admin disabled the user (null: enabled); a disabled user cannot sign in.
 import { boolean, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 
 const at = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -12,6 +13,7 @@ export const authUser = pgTable('auth_user', {
   emailVerified: boolean('email_verified').notNull().default(false),
   image: text('image'),
   role: text('role').notNull().default('viewer'),
+  disabledAt: at('disabled_at'),
   createdAt: at('created_at').notNull().defaultNow(),
   updatedAt: at('updated_at').notNull().defaultNow(),
 });
