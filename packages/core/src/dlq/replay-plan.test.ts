@@ -145,6 +145,62 @@ describe('planReplay', () => {
   });
 });
 
+describe('planReplay of a dead letter whose value was cut to the size bound', () => {
+  const whole = bytes(event({ event_id: 'e-1', url: `https://x.test/${'a'.repeat(200)}` }));
+  const cut = candidate(1, {
+    value: whole.subarray(0, 120),
+    valueTruncated: String(whole.byteLength),
+  });
+
+  it('skips it unedited, saying how much was kept and what to do', () => {
+    const [item] = planReplay([cut], options);
+    expect(item).toMatchObject({ action: 'skip', reason: 'payload-truncated' });
+    expect(item?.action === 'skip' && item.detail).toBe(
+      `the stored payload was cut to 120 of its ${whole.byteLength} bytes to fit the dead-letter record; replay it with an edited payload`,
+    );
+  });
+
+  it('skips it by the header even when the kept bytes would parse as an event', () => {
+    const [item] = planReplay([candidate(1, { valueTruncated: '2000000' })], {
+      ...options,
+      target: { kind: 'stage', stage: 'enrichment' },
+    });
+    expect(item).toMatchObject({ action: 'skip', reason: 'payload-truncated' });
+  });
+
+  it('skips it under a merge patch, which cannot complete the cut bytes', () => {
+    const plan = planReplay([cut, candidate(2)], {
+      ...options,
+      edit: { kind: 'merge-patch', value: { user_id: 'fixed' } },
+    });
+    expect(plan.map((p) => (p.action === 'skip' ? p.reason : p.action))).toEqual([
+      'payload-truncated',
+      'send',
+    ]);
+    expect(plan[0]?.action === 'skip' && plan[0].detail).toMatch(/a patch cannot complete it/);
+  });
+
+  it('sends a replacement payload, validated as usual', () => {
+    const [sent] = planReplay([cut], {
+      ...options,
+      edit: { kind: 'replace', value: event({ event_id: 'e-1' }) },
+    });
+    expect(sent).toMatchObject({ action: 'send', edited: true, eventId: 'e-1' });
+    const [invalid] = planReplay([cut], {
+      ...options,
+      edit: { kind: 'replace', value: event({ event_id: 'e-1', user_id: undefined }) },
+    });
+    expect(invalid).toMatchObject({ action: 'skip', reason: 'payload-invalid' });
+  });
+
+  it('says so when the header does not give the original length', () => {
+    const [item] = planReplay([candidate(1, { valueTruncated: 'yes' })], options);
+    expect(item?.action === 'skip' && item.detail).toMatch(
+      /^the stored payload was cut short \(\d+ bytes kept\)/,
+    );
+  });
+});
+
 describe('replay headers', () => {
   it('round-trip through a consumed record, bytes or text', () => {
     const h = replayHeaders(3, 44, ['elasticsearch']);

@@ -44,6 +44,11 @@ export interface ReplayCandidate {
   readonly heldBy?: { readonly jobId: number; readonly state: string } | undefined;
   /** Another entry of the same event already replayed (sent or succeeded) by a job. */
   readonly eventReplayedBy?: { readonly jobId: number; readonly entryId: number } | undefined;
+  /**
+   * The dead letter's `sluice.value.truncated` header (its original length), when its value was
+   * cut to keep the record under its size bound: the stored bytes are not the event.
+   */
+  readonly valueTruncated?: string | null | undefined;
 }
 
 export type SkipReason =
@@ -53,6 +58,7 @@ export type SkipReason =
   | 'payload-invalid'
   | 'no-payload'
   | 'no-source-topic'
+  | 'payload-truncated'
   | 'duplicate-event';
 
 export type ReplayPlanItem =
@@ -130,6 +136,16 @@ function parseObject(bytes: Uint8Array): Record<string, unknown> | undefined {
   }
 }
 
+function truncatedDetail(c: ReplayCandidate, patched: boolean): string {
+  const kept = c.value?.byteLength ?? 0;
+  const original = /^\d{1,15}$/.test(c.valueTruncated ?? '') ? Number(c.valueTruncated) : null;
+  const cut =
+    original === null
+      ? `the stored payload was cut short (${kept} bytes kept)`
+      : `the stored payload was cut to ${kept} of its ${original} bytes`;
+  return `${cut} to fit the dead-letter record; ${patched ? 'a patch cannot complete it: ' : ''}replay it with an edited payload`;
+}
+
 export function planReplay(
   candidates: readonly ReplayCandidate[],
   o: ReplayPlanOptions,
@@ -165,6 +181,10 @@ export function planReplay(
       );
     const topic = o.target.kind === 'source' ? c.sourceTopic : o.stageTopics[o.target.stage];
     if (!topic) return skip('no-source-topic', 'the entry does not say which topic it came from');
+
+    // Cut bytes would reach the pipeline as a broken event; only a whole replacement can go.
+    if (c.valueTruncated != null && o.edit?.kind !== 'replace')
+      return skip('payload-truncated', truncatedDetail(c, o.edit !== undefined));
 
     let payload: Uint8Array;
     let eventId = c.eventId;

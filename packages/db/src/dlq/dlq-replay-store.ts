@@ -29,6 +29,8 @@ export interface ReplayCandidateRow {
   value: Buffer | null;
   heldBy: { jobId: number; state: string } | undefined;
   eventReplayedBy: { jobId: number; entryId: number } | undefined;
+  /** The `sluice.value.truncated` header: the value was cut to the record's size bound. */
+  valueTruncated: string | null;
 }
 
 /** The entries a selection names, oldest first, with what other jobs did to them. */
@@ -47,6 +49,7 @@ export async function loadReplayCandidates(
       sourceTopic: e.sourceTopic,
       key: e.originalKey,
       value: e.originalValue,
+      valueTruncated: sql<string | null>`dlq_entries.headers ->> 'sluice.value.truncated'`,
       // Column names written out with their table: drizzle leaves a lone table's columns
       // unqualified, and inside these subqueries "event_id" would be the inner table's.
       heldJob: sql<string | null>`(SELECT h.job_id FROM ${r} h WHERE h.entry_id = dlq_entries.id
@@ -75,6 +78,7 @@ export async function loadReplayCandidates(
         sourceTopic: x.sourceTopic,
         key: x.key,
         value: x.value,
+        valueTruncated: x.valueTruncated,
         heldBy:
           x.heldJob === null ? undefined : { jobId: Number(x.heldJob), state: x.heldState ?? '' },
         eventReplayedBy: x.eventBy ? { jobId: Number(byJob), entryId: Number(byEntry) } : undefined,

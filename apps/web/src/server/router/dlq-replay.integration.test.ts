@@ -2,7 +2,8 @@
 // written as the indexer writes them: a dry run shows what would be sent and what is skipped and
 // why; an invalid edit is named by its field; a recorded job is planned for the worker with one
 // row per entry; an overlapping job skips what the first holds; discard records its reason;
-// every action is audited with its parameters and outcome, and a viewer is refused.
+// every action is audited with its parameters and outcome, and a viewer is refused. A dead
+// letter whose value was cut to the record's size bound is skipped, saying so, unless replaced.
 import { auditLog, type DlqEntryRow, dlqEntries, writeDlqEntries } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { desc, inArray } from 'drizzle-orm';
@@ -46,14 +47,29 @@ function row(i: number): DlqEntryRow {
   };
 }
 
+/** Entry 4: its value was cut to the record's size bound, as the envelope cuts it. */
+function truncatedRow(): DlqEntryRow {
+  const whole = Buffer.from(JSON.stringify({ ...event(4), user_id: 'u', blob: 'x'.repeat(5000) }));
+  const kept = whole.subarray(0, 1000);
+  return {
+    ...row(4),
+    errorClass: 'SinkError',
+    errorMessage: 'document too large',
+    errorReason: null,
+    errorPath: null,
+    signature: 'e'.repeat(32),
+    signatureText: 'storage SinkError document too large',
+    headers: { 'sluice.value.truncated': String(whole.byteLength) },
+    originalValue: kept,
+    payloadText: kept.toString(),
+  };
+}
+
 let h: RouterHarness;
 let ids: number[] = [];
 beforeAll(async () => {
   h = await createRouterHarness();
-  await writeDlqEntries(
-    h.db,
-    Array.from({ length: 4 }, (_, i) => row(i)),
-  );
+  await writeDlqEntries(h.db, [...Array.from({ length: 4 }, (_, i) => row(i)), truncatedRow()]);
   ids = (await h.db.select({ id: dlqEntries.id }).from(dlqEntries).orderBy(dlqEntries.id)).map(
     (r) => r.id,
   );
@@ -130,6 +146,48 @@ describe('dlq replay procedures', () => {
         [overlap.jobId, 'planned', { pending: 1, skipped: 1 }],
       ]),
     );
+  });
+
+  it('skips a dead letter whose value was cut, in the dry run and in the job, unless replaced', async () => {
+    const cut = ids[4] as number;
+    const dry = await h.operator.dlq.replay({ ids: [cut], dryRun: true });
+    expect(dry.plan).toEqual([
+      expect.objectContaining({ action: 'skip', reason: 'payload-truncated', entryId: cut }),
+    ]);
+    expect((dry.plan[0] as { detail: string }).detail).toMatch(
+      /^the stored payload was cut to 1000 of its \d+ bytes to fit the dead-letter record; replay it with an edited payload$/,
+    );
+
+    const job = await h.operator.dlq.replay({ ids: [cut], dryRun: false });
+    expect(job).toMatchObject({ pending: 0, skipped: 1 });
+    const rows = (await h.viewer.dlq.job({ id: job.jobId }))?.rows;
+    expect(rows).toEqual([
+      expect.objectContaining({
+        entryId: cut,
+        state: 'skipped',
+        skipReason: 'payload-truncated',
+        skipDetail: (dry.plan[0] as { detail: string }).detail,
+      }),
+    ]);
+
+    const fixed = { ...event(4), user_id: 'u' };
+    const replaced = await h.operator.dlq.replay({
+      ids: [cut],
+      edit: { kind: 'replace', value: fixed },
+      dryRun: true,
+    });
+    expect(replaced.plan).toEqual([
+      expect.objectContaining({ action: 'send', edited: true, eventId: 'evt-4' }),
+    ]);
+    expect(JSON.parse((replaced.plan[0] as { payload: string }).payload)).toEqual(fixed);
+    const invalid = await h.operator.dlq.replay({
+      ids: [cut],
+      edit: { kind: 'replace', value: event(4) },
+      dryRun: true,
+    });
+    expect(invalid.plan).toEqual([
+      expect.objectContaining({ action: 'skip', reason: 'payload-invalid' }),
+    ]);
   });
 
   it('refuses what names no entry, saying which', async () => {
