@@ -1,5 +1,5 @@
 // Geo-IP enrichment: turns an event's IP into a `geo` block and a `geo_status`. The database is
-// injected as a `GeoLookup` (the worker adapts @maxmind/geoip2-node's reader, see
+// injected as a `GeoLookup` (the worker adapts mmdb-lib's reader, see
 // geoip-reader-adapter.ts), so core never opens files. Addresses that cannot be placed are
 // outcomes with a status, never failures; only a thrown lookup (a transient fault) escapes.
 import { type CacheStats, createCountingCache } from './counting-cache.ts';
@@ -9,16 +9,16 @@ interface Names {
   readonly en?: string;
 }
 
-/** The subset of a GeoIP2 City response that enrichment reads (geoip2-node's `City` fits it). */
+/** The subset of a GeoIP2/GeoLite2 City record that enrichment reads, as the database stores it. */
 export interface CityRecord {
   readonly city?: { readonly names?: Names };
-  readonly subdivisions?: readonly { readonly isoCode?: string; readonly names?: Names }[];
-  readonly country?: { readonly isoCode?: string; readonly names?: Names };
+  readonly subdivisions?: readonly { readonly iso_code?: string; readonly names?: Names }[];
+  readonly country?: { readonly iso_code?: string; readonly names?: Names };
   readonly location?: {
     readonly latitude?: number;
     readonly longitude?: number;
-    readonly timeZone?: string;
-    readonly accuracyRadius?: number;
+    readonly time_zone?: string;
+    readonly accuracy_radius?: number;
   };
   readonly postal?: { readonly code?: string };
 }
@@ -81,14 +81,14 @@ export function toGeoInfo(record: CityRecord): GeoInfo {
   return Object.freeze({
     city: record.city?.names?.en ?? null,
     region: subdivision?.names?.en ?? null,
-    region_code: subdivision?.isoCode ?? null,
+    region_code: subdivision?.iso_code ?? null,
     country: record.country?.names?.en ?? null,
-    country_code: record.country?.isoCode ?? null,
+    country_code: record.country?.iso_code ?? null,
     latitude: location?.latitude ?? null,
     longitude: location?.longitude ?? null,
     postal_code: record.postal?.code ?? null,
-    time_zone: location?.timeZone ?? null,
-    accuracy_radius: location?.accuracyRadius ?? null,
+    time_zone: location?.time_zone ?? null,
+    accuracy_radius: location?.accuracy_radius ?? null,
   });
 }
 

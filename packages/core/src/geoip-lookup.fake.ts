@@ -4,25 +4,25 @@ import type { CityRecord, GeoLookup } from './geoip-enricher.ts';
 
 export const LONDON: CityRecord = {
   city: { names: { en: 'London' } },
-  subdivisions: [{ isoCode: 'ENG', names: { en: 'England' } }],
-  country: { isoCode: 'GB', names: { en: 'United Kingdom' } },
+  subdivisions: [{ iso_code: 'ENG', names: { en: 'England' } }],
+  country: { iso_code: 'GB', names: { en: 'United Kingdom' } },
   location: {
     latitude: 51.5142,
     longitude: -0.0931,
-    timeZone: 'Europe/London',
-    accuracyRadius: 10,
+    time_zone: 'Europe/London',
+    accuracy_radius: 10,
   },
   postal: { code: 'EC1A' },
 };
 
 export const BERLIN: CityRecord = {
   city: { names: { en: 'Berlin' } },
-  country: { isoCode: 'DE', names: { en: 'Germany' } },
+  country: { iso_code: 'DE', names: { en: 'Germany' } },
   location: {
     latitude: 52.5244,
     longitude: 13.4105,
-    timeZone: 'Europe/Berlin',
-    accuracyRadius: 20,
+    time_zone: 'Europe/Berlin',
+    accuracy_radius: 20,
   },
 };
 

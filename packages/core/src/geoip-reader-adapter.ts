@@ -1,38 +1,27 @@
-// Adapts a reader shaped like @maxmind/geoip2-node's `ReaderModel` (what `Reader.openBuffer`
-// returns) to `GeoLookup`, without importing the package: core takes the already-opened reader
-// from the worker. The reader reports "no record" by throwing; here that becomes `undefined`,
-// so only genuine faults remain exceptions.
+// Adapts a MaxMind DB reader (mmdb-lib's `Reader`, which the worker opens) to `GeoLookup`,
+// without importing it: core takes the already-opened reader from the worker. The records are
+// the database's own (snake_case, as MaxMind writes them); enrichment reads the few fields it
+// needs from them directly, so no per-lookup model object is built.
 import type { CityRecord, GeoLookup } from './geoip-enricher.ts';
 
-export interface CityReader {
-  city(ip: string): CityRecord;
+export interface MmdbCityReader {
+  /** The record for an address, or null when the database has none. */
+  get(ip: string): CityRecord | null;
+  readonly metadata: { readonly ipVersion: number };
 }
 
 /**
- * geoip2-node throws `AddressNotFoundError` for an address absent from the database and
- * `ValueError` for one it cannot look up (e.g. IPv6 in an IPv4-only database). Both mean "this
- * database cannot place the address". Matched by name so core needs no runtime import.
+ * @param ip a valid address as `classifyIp` normalised it. An IPv6 address has no record in an
+ * IPv4-only database: the tree would be walked with the address's first 32 bits, so it is
+ * answered "not found" before that.
  */
-const NOT_FOUND_ERRORS: ReadonlySet<string> = new Set(['AddressNotFoundError', 'ValueError']);
-
-export function isAddressNotFound(error: unknown): boolean {
-  return error instanceof Error && NOT_FOUND_ERRORS.has(error.name || error.constructor.name);
-}
-
-/**
- * @param buildTime the database build time; geoip2-node 6.x keeps metadata on its private
- * mmdb reader, so the worker reads it with mmdb-lib (`new Reader(buf).metadata.buildEpoch`).
- */
-export function geoLookupFromReader(reader: CityReader, buildTime: Date): GeoLookup {
+export function geoLookupFromMmdb(reader: MmdbCityReader, buildTime: Date): GeoLookup {
+  const ipv4Only = reader.metadata.ipVersion === 4;
   return {
     buildTime,
     city(ip) {
-      try {
-        return reader.city(ip);
-      } catch (error) {
-        if (isAddressNotFound(error)) return undefined;
-        throw error;
-      }
+      if (ipv4Only && ip.includes(':')) return undefined;
+      return reader.get(ip) ?? undefined;
     },
   };
 }

@@ -99,7 +99,7 @@ export {
   type GeoStatus,
   toGeoInfo,
 } from './geoip-enricher.ts';
-export { type CityReader, geoLookupFromReader, isAddressNotFound } from './geoip-reader-adapter.ts';
+export { geoLookupFromMmdb, type MmdbCityReader } from './geoip-reader-adapter.ts';
 export { classifyIp, type IpClass } from './ip-classifier.ts';
 export * from './lag/index.ts';
 export {

@@ -3,9 +3,9 @@
 // without restarting the worker. A swap yields a fresh enricher, so no cached answer of the old
 // database outlives it, and every event enriched afterwards carries the new build time.
 import { readFileSync } from 'node:fs';
-import { Reader } from '@maxmind/geoip2-node';
-import { type GeoLookup, geoLookupFromReader } from '@sluice/core';
-import { Reader as MmdbReader } from 'mmdb-lib';
+import { type GeoLookup, geoLookupFromMmdb } from '@sluice/core';
+import { LRUCache } from 'lru-cache';
+import { type CityResponse, Reader as MmdbReader } from 'mmdb-lib';
 import { watchFileVersions } from '../file-watch.ts';
 
 export interface GeoDatabase {
@@ -14,6 +14,14 @@ export interface GeoDatabase {
   onSwap(listener: (lookup: GeoLookup) => void): void;
   close(): void;
 }
+
+/**
+ * Decoded records kept per database, keyed by their place in the file. Many addresses share one
+ * record (a city), so a miss of the per-address cache usually only walks the search tree: about
+ * 0.3 µs instead of 5 µs to decode the record (16 µs through @maxmind/geoip2-node's model objects,
+ * measured on the demo database). A City record decodes to a few KB at most.
+ */
+const DECODED_RECORD_CACHE = 20_000;
 
 export class GeoDatabaseError extends Error {
   override name = 'GeoDatabaseError';
@@ -27,13 +35,16 @@ export function openGeoLookup(path: string): GeoLookup {
     throw new GeoDatabaseError(`GEOIP_CITY_DB: cannot read ${path}: ${(err as Error).message}`);
   }
   try {
-    const metadata = new MmdbReader(buffer).metadata;
+    const reader = new MmdbReader<CityResponse>(buffer, {
+      cache: new LRUCache<number, object>({ max: DECODED_RECORD_CACHE }),
+    });
+    const metadata = reader.metadata;
     if (!metadata.databaseType.includes('City')) {
       throw new GeoDatabaseError(
         `GEOIP_CITY_DB: ${path} is a ${metadata.databaseType} database; a GeoIP2/GeoLite2 City database is needed`,
       );
     }
-    return geoLookupFromReader(Reader.openBuffer(buffer), new Date(metadata.buildEpoch.getTime()));
+    return geoLookupFromMmdb(reader, new Date(metadata.buildEpoch.getTime()));
   } catch (err) {
     if (err instanceof GeoDatabaseError) throw err;
     throw new GeoDatabaseError(
