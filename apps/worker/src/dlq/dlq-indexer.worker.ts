@@ -1,7 +1,9 @@
 // `sluice worker dlq-indexer`: the DLQ index's long-running worker (consumer group dlq-indexers
 // under the topic prefix), registered in worker.command.ts beside the stages and sharing their
 // lifecycle: /metrics, /healthz, /readyz, a graceful stop on SIGTERM, a non-zero exit when it
-// cannot go on. It also sends the replay jobs the console plans (dlq-replay-runner.ts).
+// cannot go on; paused, stopped and resumed through the control channel like the stages. It
+// also sends the replay jobs the console plans (dlq-replay-runner.ts).
+import type { StageControl } from '@sluice/core';
 import type { Database } from '@sluice/db';
 import type { Started, WorkerContext } from '../commands/worker.command.ts';
 import { sluiceDb } from '../database.ts';
@@ -35,8 +37,11 @@ export const dlqIndexerWorker = {
   port: 9104,
   async start(c: WorkerContext): Promise<Started> {
     const db = dlqDatabase(c.env);
+    let control: () => StageControl;
     try {
       await assertDlqTables(db);
+      // Read to the channel's end before joining: an indexer started while paused stays paused.
+      control = await c.stageControl(c.groups.dlqIndex);
     } catch (err) {
       await db.$client.end();
       throw err;
@@ -55,6 +60,7 @@ export const dlqIndexerWorker = {
       metrics: createDlqIndexerMetrics(c.health.registry),
       log: c.log,
       onReady: c.onReady,
+      control,
     }).catch(async (err: Error) => {
       await db.$client.end();
       throw err;
