@@ -3,6 +3,7 @@
 // two (between batches), and a worker that starts later reads it before it joins its group.
 import { userInfo } from 'node:os';
 import {
+  controlledStages,
   describeStageControl,
   pipelineNames,
   planOffsetReset,
@@ -27,11 +28,11 @@ import { UsageError } from '../usage-error.ts';
 const ACTIONS: Record<string, StageState> = { pause: 'paused', resume: 'running', stop: 'stopped' };
 
 function findStage(stage: string, prefix: string) {
-  const { stages } = pipelineNames(prefix);
-  const found = stages.find((s) => s.stage === stage);
+  const stages = controlledStages(pipelineNames(prefix));
+  const found = stages.find((s) => s.command === stage);
   if (!found)
     throw new UsageError(
-      `unknown stage "${stage}": one of ${stages.map((s) => s.stage).join(', ')}`,
+      `unknown stage "${stage}": one of ${stages.map((s) => s.command).join(', ')}`,
     );
   return found;
 }
@@ -95,12 +96,13 @@ export function registerStageCommands(program: Command): void {
       const admin = createKafka({ brokers: brokerList(env), clientId: 'sluice-stage' }).admin();
       await admin.connect();
       try {
-        const { groups } = await admin.describeGroups(names.stages.map((s) => s.group));
+        const stages = controlledStages(names);
+        const { groups } = await admin.describeGroups(stages.map((s) => s.group));
         const members = new Map(groups.map((g) => [g.groupId, g.members.length]));
-        const rows = names.stages.map((s) => {
+        const rows = stages.map((s) => {
           const c = controls.get(s.group);
           return {
-            stage: s.stage,
+            stage: s.command,
             group: s.group,
             state: c?.state ?? 'running',
             by: c?.by ?? null,
