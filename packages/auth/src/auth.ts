@@ -1,10 +1,14 @@
 // The Better Auth server for the console and the CLI: email + password users in PostgreSQL
 // (scrypt hashes), sessions with a fixed lifetime, origin checks against trusted origins.
 // Both the web app and `sluice users add` build it here, so password hashes always match.
+// Sign-ins, failures and sign-outs are audited (sign-in-audit.ts); the client's address is the
+// one the console's auth handler put in CLIENT_IP_HEADER, for the rate limiter and the audit.
 import type { Database } from '@sluice/db';
 import { authAccount, authSession, authUser, authVerification } from '@sluice/db';
 import { betterAuth } from 'better-auth';
 import { drizzleAdapter } from 'better-auth/adapters/drizzle';
+import { CLIENT_IP_HEADER } from './client-ip.ts';
+import { signInAuditOptions } from './sign-in-audit.ts';
 
 export interface AuthOptions {
   db: Database;
@@ -53,10 +57,16 @@ export function createAuth(options: AuthOptions) {
       disableSessionRefresh: true,
     },
     rateLimit: { enabled: options.rateLimit ?? true },
-    // Origin and CSRF checks in every environment: Better Auth skips them by default when
-    // NODE_ENV=test or TEST is set, so a test could not see them and a server started with
-    // either would silently accept sign-ins and sign-outs posted by other sites.
-    advanced: { disableOriginCheck: false, disableCSRFCheck: false },
+    ...signInAuditOptions(options.db),
+    advanced: {
+      // Origin and CSRF checks in every environment: Better Auth skips them by default when
+      // NODE_ENV=test or TEST is set, so a test could not see them and a server started with
+      // either would silently accept sign-ins and sign-outs posted by other sites.
+      disableOriginCheck: false,
+      disableCSRFCheck: false,
+      // Never X-Forwarded-For as a client sent it: the address createAuthHandler decided.
+      ipAddress: { ipAddressHeaders: [CLIENT_IP_HEADER] },
+    },
     telemetry: { enabled: false },
   });
 }

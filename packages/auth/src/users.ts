@@ -14,20 +14,31 @@ export class UserInputError extends Error {
   override name = 'UserInputError';
 }
 
+/** Emails are stored trimmed and in lower case; sign-in compares them that way too. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();
+
+/** The password rules of the auth instance (and never fewer than MIN_PASSWORD_LENGTH). */
+export function checkPassword(
+  config: { minPasswordLength: number; maxPasswordLength: number },
+  password: string,
+): void {
+  const min = Math.max(config.minPasswordLength, MIN_PASSWORD_LENGTH);
+  if (password.length < min) {
+    throw new UserInputError(`password must be at least ${min} characters`);
+  }
+  if (password.length > config.maxPasswordLength) {
+    throw new UserInputError(`password must be at most ${config.maxPasswordLength} characters`);
+  }
+}
+
 export async function createUser(
   auth: Auth,
   input: NewUser,
 ): Promise<{ id: string; email: string; role: Role }> {
   const ctx = await auth.$context;
-  const email = input.email.trim().toLowerCase();
+  const email = normalizeEmail(input.email);
   if (!/^[^\s@]+@[^\s@]+$/.test(email)) throw new UserInputError(`invalid email: ${input.email}`);
-  const { minPasswordLength, maxPasswordLength } = ctx.password.config;
-  if (input.password.length < Math.max(minPasswordLength, MIN_PASSWORD_LENGTH)) {
-    throw new UserInputError(`password must be at least ${minPasswordLength} characters`);
-  }
-  if (input.password.length > maxPasswordLength) {
-    throw new UserInputError(`password must be at most ${maxPasswordLength} characters`);
-  }
+  checkPassword(ctx.password.config, input.password);
   if (await ctx.internalAdapter.findUserByEmail(email)) {
     throw new UserInputError(`a user with email ${email} already exists`);
   }
