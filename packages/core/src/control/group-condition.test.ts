@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { describeStageCondition, groupPhaseOf, observePhase } from './group-condition.ts';
+import {
+  describeStageCondition,
+  groupPhaseOf,
+  observePhase,
+  stageCondition,
+} from './group-condition.ts';
 
 describe('groupPhaseOf', () => {
   it('reads both rebalance states as rebalancing, and the rest by name', () => {
@@ -51,5 +56,36 @@ describe('describeStageCondition', () => {
     expect(describeStageCondition('running', 'stable')).toBe('running');
     expect(describeStageCondition('paused', 'stable')).toBe('paused');
     expect(describeStageCondition('stopped', 'stable')).toBe('stopped, members still leaving');
+  });
+});
+
+describe('stageCondition', () => {
+  const setAt = '2026-11-30T09:00:00.000Z';
+  const sawAt = '2026-11-30T10:00:05.000Z';
+
+  it("dates a condition the group's phase shows from the phase, and never from the control", () => {
+    expect(
+      stageCondition({ state: 'paused', at: setAt }, { phase: 'rebalancing', since: sawAt }),
+    ).toEqual({ text: 'paused, rebalancing', since: sawAt });
+    // Rebalancing already at the first look: since when is not known, and not the pause's time.
+    expect(
+      stageCondition({ state: 'paused', at: setAt }, { phase: 'rebalancing', since: null }),
+    ).toEqual({ text: 'paused, rebalancing', since: null });
+    expect(stageCondition({ state: 'running', at: null }, null)).toEqual({
+      text: 'running, group state unknown',
+      since: null,
+    });
+  });
+
+  it('dates the control state when the group shows nothing more', () => {
+    expect(
+      stageCondition({ state: 'paused', at: setAt }, { phase: 'stable', since: sawAt }),
+    ).toEqual({ text: 'paused', since: setAt });
+    expect(
+      stageCondition({ state: 'stopped', at: setAt }, { phase: 'empty', since: sawAt }),
+    ).toEqual({ text: 'stopped', since: setAt });
+    expect(
+      stageCondition({ state: 'running', at: null }, { phase: 'stable', since: null }),
+    ).toEqual({ text: 'running', since: null });
   });
 });

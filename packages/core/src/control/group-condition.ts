@@ -62,3 +62,23 @@ export function describeStageCondition(control: StageState, phase: GroupPhase): 
       return control === 'stopped' ? `${control}, members still leaving` : control;
   }
 }
+
+/** What the group's phase adds to the control state, if anything (see describeStageCondition). */
+const phaseShows = (control: StageState, phase: GroupPhase) =>
+  describeStageCondition(control, phase) !== control;
+
+/**
+ * A stage's condition for the overview and the stages table: the text, and since when it holds:
+ * the group phase's start where the phase shows (null when this console has not seen it begin),
+ * else the control state's (null when never set).
+ */
+export function stageCondition(
+  control: { state: StageState; at: string | null },
+  seen: PhaseSeen | null,
+): { text: string; since: string | null } {
+  const phase = seen?.phase ?? 'unknown';
+  return {
+    text: describeStageCondition(control.state, phase),
+    since: phaseShows(control.state, phase) ? (seen?.since ?? null) : control.at,
+  };
+}
