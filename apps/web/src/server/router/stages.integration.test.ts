@@ -22,6 +22,8 @@ const topic = `${prefix}sluice.control`;
 const kafka = createKafka({ brokers, clientId: 'web-stages-test' });
 const raw = `${prefix}events.raw`;
 const group = `${prefix}enrichment-workers`;
+const enriched = `${prefix}events.enriched`;
+const aggregationGroup = `${prefix}aggregation-workers`;
 let controls: StageControlClient;
 let h: RouterHarness;
 
@@ -47,8 +49,8 @@ afterAll(async () => {
   await h.close();
   const admin = kafka.admin();
   await admin.connect();
-  await admin.deleteTopics({ topics: [topic, raw] });
-  await admin.deleteGroups([group]).catch(() => {});
+  await admin.deleteTopics({ topics: [topic, raw, enriched] });
+  await admin.deleteGroups([group, aggregationGroup]).catch(() => {});
   await admin.disconnect();
 });
 
@@ -59,13 +61,17 @@ describe('stages', () => {
       ['enrichment', `${prefix}enrichment-workers`, 'running', null],
       ['aggregation', `${prefix}aggregation-workers`, 'running', null],
       ['storage', `${prefix}storage-writers`, 'running', null],
+      ['dlqIndex', `${prefix}dlq-indexers`, 'running', null],
     ]);
-    // No worker runs under this prefix: the groups have no members.
-    expect(list.map((s) => s.members)).toEqual([
-      { ok: true, count: 0 },
-      { ok: true, count: 0 },
-      { ok: true, count: 0 },
-    ]);
+    // No worker runs under this prefix: the groups have no members, nor offsets (Kafka: Dead),
+    // and the first look cannot say since when.
+    expect(list.map((s) => [s.members, s.kafka, s.condition])).toEqual(
+      Array(4).fill([
+        { ok: true, count: 0 },
+        { ok: true, kafkaState: 'Dead', phase: 'dead', since: null },
+        { text: 'running, group dead (no member, no offsets)', since: null },
+      ]),
+    );
   });
 
   it('lets an operator pause and resume, audited with before and after', async () => {
@@ -194,6 +200,16 @@ describe('stages', () => {
           timeout: 30_000,
         })
         .toBe(1);
+      // The group went from empty to stable while this console looked: dated from the look
+      // that saw it (the harness's clock), and the stage reads as plain running.
+      const seen = async () => (await h.viewer.stages.list()).find((s) => s.stage === 'enrichment');
+      await expect
+        .poll(async () => (await seen())?.kafka, { timeout: 30_000 })
+        .toMatchObject({
+          phase: 'stable',
+          since: expect.any(String),
+        });
+      expect((await seen())?.condition).toEqual({ text: 'running', since: null });
       await expect(h.admin.stages.reset({ ...earliest, confirm: group })).rejects.toThrow(
         /has 1 member: Kafka does not change the offsets of a group that has members\. Stop the stage first\./,
       );
@@ -204,6 +220,10 @@ describe('stages', () => {
     await expect
       .poll(async () => (await h.admin.stages.resetPreview(earliest)).members, { timeout: 30_000 })
       .toBe(0);
+    expect((await h.viewer.stages.list()).find((s) => s.stage === 'enrichment')).toMatchObject({
+      kafka: { phase: 'empty', since: expect.any(String) },
+      condition: { text: 'running, group empty (no member)', since: expect.any(String) },
+    });
     expect(await h.admin.stages.reset({ ...earliest, confirm: group })).toEqual({
       group,
       reprocess: 10,
@@ -229,5 +249,64 @@ describe('stages', () => {
         ],
       },
     });
+  }, 120_000);
+
+  it('shows a group that is rebalancing beside its control state, dated from the look that saw it', async () => {
+    await ensureTopics(kafka, [
+      { topic: enriched, numPartitions: 2, replicationFactor: -1, configEntries: [] },
+    ]);
+    const producer = createProducer(kafka);
+    await producer.connect();
+    await producer.send({
+      topic: enriched,
+      messages: [0, 1].map((partition) => ({ key: `k${partition}`, value: 'v', partition })),
+    });
+    await producer.disconnect();
+    await h.operator.stages.set({ stage: 'aggregation', state: 'paused', reason: 'rebalance' });
+    const aggregation = async () =>
+      (await h.viewer.stages.list()).find((s) => s.stage === 'aggregation');
+
+    // Member one takes a record and hangs in its handler, so it does not answer the rebalance
+    // that member two's join starts: the group waits in PreparingRebalance for it.
+    let release = () => {};
+    const hung = new Promise<void>((r) => {
+      release = r;
+    });
+    const consumerOf = () =>
+      kafka.consumer({ kafkaJS: { groupId: aggregationGroup, fromBeginning: true } });
+    const one = consumerOf();
+    const two = consumerOf();
+    let taken = false;
+    await one.connect();
+    await one.subscribe({ topics: [enriched] });
+    void one.run({
+      eachMessage: async () => {
+        taken = true;
+        await hung;
+      },
+    });
+    try {
+      await expect.poll(() => taken, { timeout: 30_000 }).toBe(true);
+      await expect
+        .poll(async () => (await aggregation())?.kafka)
+        .toMatchObject({ phase: 'stable' });
+      await two.connect();
+      await two.subscribe({ topics: [enriched] });
+      void two.run({ eachMessage: async () => {} });
+      await expect
+        .poll(async () => (await aggregation())?.kafka, { timeout: 30_000 })
+        .toMatchObject({ phase: 'rebalancing', kafkaState: 'PreparingRebalance' });
+      const listed = await aggregation();
+      expect(listed?.condition).toEqual({
+        text: 'paused, rebalancing',
+        since: listed?.kafka.ok ? listed.kafka.since : 'no',
+      });
+      expect(listed?.condition.since).not.toBeNull();
+      expect(listed?.condition.since).not.toBe(listed?.at);
+    } finally {
+      release();
+      await Promise.all([one.disconnect(), two.disconnect()]);
+      await h.operator.stages.set({ stage: 'aggregation', state: 'running' });
+    }
   }, 120_000);
 });

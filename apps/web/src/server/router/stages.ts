@@ -1,15 +1,21 @@
 // Stage states from the control channel: each stage's state (running, paused, stopped), who set
-// it, when and why, and its group's members; operators pause and resume a stage, admins stop it
-// (members leave the group, so its offsets may be reset). Every change is audited with the state
-// before and after; refusals are audited by the role guard.
+// it, when and why, and its group's members and Kafka state (rebalancing, empty, dead: since when
+// this console saw it so); operators pause and resume a stage, admins stop it (members leave the
+// group, so its offsets may be reset). The DLQ indexer is controlled like the stages. Every change
+// is audited with the state before and after; refusals are audited by the role guard.
 import { hasRole } from '@sluice/auth';
 import {
+  CONTROLLED_STAGE_NAMES,
+  controlledStages,
   DEFAULT_STAGE_CONTROL,
+  groupPhaseOf,
+  observePhase,
+  type PhaseSeen,
   type ResetTarget,
   resetTargetOf,
   STAGE_STATES,
   type StageControl,
-  type StageName,
+  stageCondition,
 } from '@sluice/core';
 import { auditLog } from '@sluice/db';
 import { GroupNotEmptyError, type OffsetResetClient, type StageControlClient } from '@sluice/kafka';
@@ -24,15 +30,13 @@ import {
 } from '../trpc.ts';
 import { unavailable } from '../unavailable.ts';
 
-const STAGE_NAMES = [
-  'enrichment',
-  'aggregation',
-  'storage',
-] as const satisfies readonly StageName[];
+const STAGE_NAMES = CONTROLLED_STAGE_NAMES;
 
-type ControlledStage = (typeof STAGE_NAMES)[number];
-const isControlled = <T extends { stage: string }>(s: T): s is T & { stage: ControlledStage } =>
-  (STAGE_NAMES as readonly string[]).includes(s.stage);
+/**
+ * The group phase each group was last seen in, and since when, in this server process: Kafka
+ * does not date a group's state, so the console dates the changes it sees between two looks.
+ */
+const phases = new Map<string, PhaseSeen>();
 
 function channel(controls: StageControlClient | null): StageControlClient {
   if (!controls)
@@ -55,7 +59,7 @@ const resetInput = z.object({
 
 /** The stage's group, inputs and the target as core plans it; a bad offset list is BAD_REQUEST. */
 function resetRequest(ctx: Context, input: z.infer<typeof resetInput>) {
-  const stage = ctx.pipeline.names.stages.find((s) => s.stage === input.stage);
+  const stage = controlledStages(ctx.pipeline.names).find((s) => s.stage === input.stage);
   if (!stage) throw new TRPCError({ code: 'BAD_REQUEST', message: `unknown stage ${input.stage}` });
   let target: ResetTarget;
   try {
@@ -92,25 +96,43 @@ export const stagesRouter = createTRPCRouter({
       .catch((err: unknown) => {
         throw unavailable('Kafka (control channel)', err);
       });
+    const now = ctx.now().toISOString();
     return Promise.all(
-      ctx.pipeline.names.stages.filter(isControlled).map(async (s) => {
+      controlledStages(ctx.pipeline.names).map(async (s) => {
         const control = controls.get(s.group) ?? null;
-        const members = await ctx.kafka.describeGroup(s.group).then(
-          (g) => ({ ok: true as const, count: g.members.length }),
+        const state = control?.state ?? 'running';
+        const described = await ctx.kafka.describeGroup(s.group).then(
+          (g) => ({ ok: true as const, g }),
           (err: unknown) => ({
             ok: false as const,
             error: err instanceof Error ? err.message : String(err),
           }),
         );
+        let group:
+          | { ok: true; kafkaState: string; phase: PhaseSeen['phase']; since: string | null }
+          | { ok: false; error: string };
+        if (described.ok) {
+          const seen = observePhase(phases.get(s.group), groupPhaseOf(described.g.state), now);
+          phases.set(s.group, seen);
+          group = { ok: true, kafkaState: described.g.state, ...seen };
+        } else group = { ok: false, error: described.error };
         return {
           stage: s.stage,
           label: s.label,
           group: s.group,
-          state: control?.state ?? 'running',
+          state,
           by: control?.by ?? null,
           at: control?.at ?? null,
           reason: control?.reason ?? null,
-          members,
+          members: described.ok
+            ? { ok: true as const, count: described.g.members.length }
+            : { ok: false as const, error: described.error },
+          kafka: group,
+          /** The control state with what the group is doing, and since when, where known. */
+          condition: stageCondition(
+            { state, at: control?.at ?? null },
+            group.ok ? { phase: group.phase, since: group.since } : null,
+          ),
         };
       }),
     );

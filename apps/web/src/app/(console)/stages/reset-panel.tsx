@@ -2,13 +2,13 @@
 // Offset reset of a stopped stage, for admins: choose the target, preview what it does per
 // partition (committed now, new, read again, skipped), then type the group name to apply.
 // Kafka refuses to move the offsets of a group with members; the preview says so first.
+import type { StageName } from '@sluice/core';
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { num } from '~/components/format.ts';
 import { ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 
-type StageName = 'enrichment' | 'aggregation' | 'storage';
 type Target =
   | { kind: 'earliest' }
   | { kind: 'latest' }

@@ -1,7 +1,9 @@
 'use client';
 // Each stage's state from the control channel, who set it, when and why, and its group's
-// members; pause and resume for operators, stop for admins, each with an optional reason.
-import type { StageState } from '@sluice/core';
+// members and what Kafka says the group is doing (rebalancing, empty, dead; since when this
+// console saw it so); pause and resume for operators, stop for admins, each with an optional
+// reason. The DLQ indexer is listed and controlled like the stages.
+import type { GroupPhase, StageName, StageState } from '@sluice/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { time } from '~/components/format.ts';
@@ -15,7 +17,23 @@ const STATE_TEXT: Record<StageState, string> = {
   stopped: 'stopped (no members in the group)',
 };
 
-type StageName = 'enrichment' | 'aggregation' | 'storage';
+const PHASE_TEXT: Record<GroupPhase, string> = {
+  stable: 'stable',
+  rebalancing: 'rebalancing',
+  empty: 'empty (no member)',
+  dead: 'dead (no member, no offsets)',
+  unknown: 'unknown',
+};
+
+type GroupView =
+  | { ok: true; kafkaState: string; phase: GroupPhase; since: string | null }
+  | { ok: false; error: string };
+
+/** The group's phase, and since when where this console saw it change. */
+function groupText(g: GroupView): string {
+  if (!g.ok) return `unknown (${g.error})`;
+  return `${PHASE_TEXT[g.phase]}${g.since ? ` since ${time(g.since)}` : ''}`;
+}
 
 export function StagesView({ canPause, canStop }: { canPause: boolean; canStop: boolean }) {
   const trpc = useTRPC();
@@ -69,6 +87,7 @@ export function StagesView({ canPause, canStop }: { canPause: boolean; canStop: 
                 <th scope="col">Since</th>
                 <th scope="col">Set by</th>
                 <th scope="col">Reason</th>
+                <th scope="col">Group</th>
                 <th scope="col" className="num">
                   Members
                 </th>
@@ -86,6 +105,9 @@ export function StagesView({ canPause, canStop }: { canPause: boolean; canStop: 
                   <td>{s.at ? time(s.at) : 'never changed'}</td>
                   <td>{s.by ?? '—'}</td>
                   <td className="wrap">{s.reason ?? '—'}</td>
+                  <td className={`phase-${s.kafka.ok ? s.kafka.phase : 'unknown'}`}>
+                    {groupText(s.kafka)}
+                  </td>
                   <td className="num">{s.members.ok ? s.members.count : 'unknown'}</td>
                   {canPause && (
                     <td>
