@@ -15,12 +15,13 @@ const counted = (r: number | null) => (r === null ? 'no stage counting' : `${num
 export function OverviewView() {
   const trpc = useTRPC();
   const q = useQuery(trpc.overview.summary.queryOptions());
-  // Each stage's state from the control channel (running, paused, stopped), beside its rates.
+  // Each stage's state from the control channel (running, paused, stopped) and what its group
+  // is doing (rebalancing, empty, dead), beside its rates.
   const controls = useQuery({ ...trpc.stages.list.queryOptions(), refetchInterval: 5000 });
   const stateOf = (stage: string) => {
     if (!controls.data) return controls.isError ? 'unknown' : '…';
-    const c = controls.data.find((x) => x.stage === stage);
-    return c ? `${c.state}${c.at ? ` since ${time(c.at)}` : ''}` : '';
+    const c = controls.data.find((x) => x.stage === stage)?.condition;
+    return c ? `${c.text}${c.since ? ` since ${time(c.since)}` : ''}` : '';
   };
   return (
     <>
