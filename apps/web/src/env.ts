@@ -60,6 +60,11 @@ const envSchema = z.object({
     .max(24 * 7)
     .default(8),
   AUTH_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  // How many proxies of your own sit in front of the console (a load balancer, an ingress): the
+  // client's address is the X-Forwarded-For entry the outermost of them appended. 0 (no proxy):
+  // X-Forwarded-For is ignored, as any client can write it, and the TCP peer's address is used.
+  // The sign-in rate limit and the audit log's source IP both follow it.
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export interface WebEnv {
@@ -79,6 +84,8 @@ export interface WebEnv {
   trustedOrigins: string[];
   sessionTtlSeconds: number;
   authRateLimit: boolean;
+  /** TRUST_PROXY: proxies of the operator's own in front of the console. */
+  trustedProxyHops: number;
 }
 
 export function parseEnv(source: Record<string, string | undefined>): WebEnv {
@@ -120,6 +127,7 @@ export function parseEnv(source: Record<string, string | undefined>): WebEnv {
     trustedOrigins: [...new Set([new URL(authUrl).origin, ...local, ...e.TRUSTED_ORIGINS])],
     sessionTtlSeconds: Math.round(e.SESSION_TTL_HOURS * 3600),
     authRateLimit: e.AUTH_RATE_LIMIT === 'on',
+    trustedProxyHops: e.TRUST_PROXY,
   };
 }
 

@@ -2,9 +2,11 @@
 // comes from (for the CSRF rule) and the process-wide clients, handed to the testable
 // createContextInner.
 import 'server-only';
+import { clientIpFrom } from '@sluice/auth';
 import { env } from '../env.ts';
 import { requestOriginFrom } from './auth/csrf.ts';
 import { createRefusalThrottle } from './auth/refusal-audit.ts';
+import { peerAddressOf } from './peer-address.ts';
 import {
   getAuth,
   getControls,
@@ -23,13 +25,9 @@ import { createContextInner } from './trpc.ts';
 // One per process: it bounds the audit rows refused calls write, per actor and minute.
 const refusalThrottle = createRefusalThrottle();
 
-/**
- * The client address as the first X-Forwarded-For hop says. Next.js keeps a client-sent
- * X-Forwarded-For as it is, so without a proxy that overwrites it this is what the client
- * claims: good for the audit trail's context, clipped, never for a decision.
- */
+/** The client's address by the same rule as sign-in's rate limit and audit (TRUST_PROXY). */
 function sourceIpFrom(headers: Headers): string | null {
-  return headers.get('x-forwarded-for')?.split(',')[0]?.trim().slice(0, 64) || null;
+  return clientIpFrom(headers, { trustedHops: env().trustedProxyHops }, peerAddressOf(headers));
 }
 
 export async function createContext(opts: { headers: Headers }) {

@@ -2,7 +2,7 @@
 // instance, the Kafka admin reader, the control channel, the throughput sampler, the Redis reader and the configured
 // pipeline. Only the HTTP adapters import this module; routers receive these through the context.
 import 'server-only';
-import { createAuth } from '@sluice/auth';
+import { createAuth, createAuthHandler } from '@sluice/auth';
 import { createDb } from '@sluice/db';
 import {
   createKafkaAdminReader,
@@ -11,6 +11,7 @@ import {
   createTopicBrowser,
 } from '@sluice/kafka';
 import { env } from '../env.ts';
+import { peerAddressOf } from './peer-address.ts';
 import { consolePipeline } from './pipeline.ts';
 import { connectRealtimeReader } from './realtime-reader.ts';
 import { createThroughputSampler } from './throughput-sampler.ts';
@@ -44,6 +45,15 @@ export const getAuth = once(() => {
     rateLimit: e.authRateLimit,
   });
 });
+
+/** Better Auth's HTTP handler, with the client's address decided by TRUST_PROXY. */
+export const getAuthHandler = once(() =>
+  createAuthHandler(getAuth(), {
+    db: getDb(),
+    rule: { trustedHops: env().trustedProxyHops },
+    peerOf: (request) => peerAddressOf(request.headers),
+  }),
+);
 
 export const getKafka = once(() => createKafkaAdminReader(env().kafkaBrokers));
 

@@ -1,7 +1,9 @@
 // Sign-in as the console configures Better Auth (packages/auth): the per-IP rate limit answers
 // 429 after 3 attempts in 10 s, and its own CSRF checks refuse a sign-in or sign-out that
-// another site sends. The console's env turns the limit on unless told otherwise.
-import { type Auth, createAuth, createUser } from '@sluice/auth';
+// another site sends. The console's env turns the limit on unless told otherwise. Requests go
+// through the console's auth handler, trusting one proxy (TRUST_PROXY=1): X-Forwarded-For's
+// last entry is the address.
+import { createAuth, createAuthHandler, createUser } from '@sluice/auth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEnv } from '../../env.ts';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
@@ -14,7 +16,8 @@ const USER = {
 } as const;
 
 let h: RouterHarness;
-let auth: Auth;
+let auth: ReturnType<typeof createAuth>;
+let handler: (request: Request) => Promise<Response>;
 beforeAll(async () => {
   h = await createRouterHarness();
   auth = createAuth({
@@ -25,6 +28,7 @@ beforeAll(async () => {
     sessionTtlSeconds: 3600,
     rateLimit: true,
   });
+  handler = createAuthHandler(auth, { db: h.db, rule: { trustedHops: 1 } });
   await createUser(auth, USER);
 });
 afterAll(() => h.close());
@@ -39,7 +43,7 @@ function signIn(
   password: string,
   headers: Record<string, string> = { origin: ORIGIN, 'sec-fetch-site': 'same-origin' },
 ) {
-  return auth.handler(
+  return handler(
     new Request(`${ORIGIN}/api/auth/sign-in/email`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, ...headers },
@@ -105,7 +109,7 @@ describe('sign-in and sign-out from another site', () => {
       .map((c) => c.split(';')[0])
       .join('; ');
     const signOut = (origin: string) =>
-      auth.handler(
+      handler(
         new Request(`${ORIGIN}/api/auth/sign-out`, {
           method: 'POST',
           headers: { cookie, origin, 'content-type': 'application/json' },

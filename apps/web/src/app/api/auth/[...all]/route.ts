@@ -1,8 +1,8 @@
-// Better Auth's endpoints (sign-in, sign-out, session). Sign-up is disabled in its config.
-import { toNextJsHandler } from 'better-auth/next-js';
-import { getAuth } from '~/server/services.ts';
+// Better Auth's endpoints (sign-in, sign-out, session). Sign-up is disabled in its config. The
+// handler decides the client's address (TRUST_PROXY) for the rate limiter and the sign-in audit.
+import { getAuthHandler } from '~/server/services.ts';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = (req: Request) => toNextJsHandler(getAuth()).GET(req);
-export const POST = (req: Request) => toNextJsHandler(getAuth()).POST(req);
+export const GET = (req: Request) => getAuthHandler()(req);
+export const POST = (req: Request) => getAuthHandler()(req);
