@@ -229,35 +229,57 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     return offsets;
   }
 
+  /**
+   * A transaction that failed: fenced for good ends the stage; a fatal producer is replaced; any
+   * other failure was aborted. Either way the batch is read again from the committed offsets.
+   */
+  async function transactionFailed(err: unknown): Promise<void> {
+    if (isFencedKafkaError(err) && !fencedAfterTimeout(err))
+      throw new KafkaFatalError(`transaction failed for good: ${describeKafkaError(err)}`);
+    if (isFatalKafkaError(err)) {
+      await replaceProducer(err);
+      await rewind();
+      return;
+    }
+    o.log('warn', `transaction aborted, the batch will be read again: ${describeKafkaError(err)}`);
+    await rewind();
+  }
+
+  /**
+   * Hands the work in hand to the open transaction at once rather than at the commit: librdkafka
+   * delivers it while the next batch is processed, and the commit waits only for the rest.
+   */
+  async function sendPending(): Promise<void> {
+    if (!producer || records.length === 0) return;
+    const batch = records;
+    records = [];
+    try {
+      await producer.send(batch);
+    } catch (err) {
+      await transactionFailed(err);
+    }
+  }
+
   async function commitTransaction(): Promise<void> {
     if (!producer) return;
     const offsets = advancedPositions();
     const last = o.stage.prepareCommit?.(offsets);
     if (last) take(last);
-    if (records.length === 0 && offsets.length === 0) {
+    if (records.length === 0 && offsets.length === 0 && !producer.inTransaction()) {
       dirty = false;
       return;
     }
     try {
-      await producer.commit(records, offsets, consumer);
+      const batch = records;
+      records = [];
+      await producer.send(batch);
+      await producer.commit(offsets, consumer);
     } catch (err) {
-      if (isFencedKafkaError(err) && !fencedAfterTimeout(err))
-        throw new KafkaFatalError(`transaction failed for good: ${describeKafkaError(err)}`);
-      if (isFatalKafkaError(err)) {
-        await replaceProducer(err);
-        await rewind();
-        return;
-      }
-      o.log(
-        'warn',
-        `transaction aborted, the batch will be read again: ${describeKafkaError(err)}`,
-      );
-      await rewind();
+      await transactionFailed(err);
       return;
     }
     for (const off of offsets) committed.set(tpKey(off), off.offset);
     const done = callbacks;
-    records = [];
     callbacks = [];
     dirty = false;
     lastCommitAt = Date.now();
@@ -363,6 +385,9 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     records = [];
     callbacks = [];
     dirty = false;
+    // Records already sent in the open transaction go with it (a lost assignment; after a failed
+    // commit it was aborted already). A producer that cannot abort is fatal: the stage ends.
+    await producer?.abort();
     const tps = [...owned.values()];
     o.stage.aborted?.(tps);
     // Back to what the broker has committed, the truth after an abort, by seeking: the
@@ -520,6 +545,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       }
       const tickDue = o.tickMs !== undefined && Date.now() - lastTickAt >= o.tickMs;
       if (tickDue) await step('running the idle tick', tick);
+      if (o.mode === 'transactional') await step('producing', sendPending);
       const commitDue = Date.now() - lastCommitAt >= o.commitIntervalMs;
       if (o.mode === 'transactional') {
         // Positions also move past markers with no message: commit those too (lag 0 when idle).

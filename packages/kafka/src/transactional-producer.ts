@@ -21,12 +21,19 @@ export interface OutRecord {
 }
 
 export interface TransactionalProducer {
-  /** Runs one transaction: records, then the input offsets; commits, or aborts and rethrows. */
-  commit(
-    records: readonly OutRecord[],
-    offsets: OffsetCommit[],
-    consumer: StageConsumer,
-  ): Promise<void>;
+  /**
+   * Queues records in the open transaction, begun by the first of them: librdkafka delivers them
+   * in the background while the stage works on its next batch, so a commit waits only for the
+   * last ones. On an error the transaction is aborted (unless the producer is fenced or fatal)
+   * and the error rethrown.
+   */
+  send(records: readonly OutRecord[]): Promise<void>;
+  /** Commits the open transaction (one is begun for offsets alone) with the input offsets. */
+  commit(offsets: OffsetCommit[], consumer: StageConsumer): Promise<void>;
+  /** Aborts the open transaction, if there is one (its records were never visible). */
+  abort(): Promise<void>;
+  /** Whether records were sent since the last commit or abort. */
+  inTransaction(): boolean;
   disconnect(): Promise<void>;
 }
 
@@ -136,10 +143,50 @@ export async function createTransactionalProducer(
       },
     });
 
+  let open = false;
+  const begin = async () => {
+    if (open) return;
+    await new Promise<void>((resolve, reject) => producer.beginTransaction(cb(resolve, reject)));
+    open = true;
+  };
+
+  const abort = async () => {
+    if (!open) return;
+    open = false;
+    await untilNotRetriable('aborting the transaction', (done) =>
+      producer.abortTransaction(timeoutMs * 3, done),
+    );
+  };
+
+  /** Ends a transaction that failed: aborted, and the error rethrown for the caller to act on. */
+  const fail = async (err: unknown): Promise<never> => {
+    const e = toError(err);
+    // A fenced or fatal producer cannot abort; the caller replaces it or stops the worker.
+    if (
+      (e as { isFatal?: boolean }).isFatal ||
+      (e as { code?: number }).code === KafkaCodes.FENCED
+    ) {
+      open = false;
+      throw e;
+    }
+    try {
+      await abort();
+    } catch (abortErr) {
+      const fatal = toError(abortErr) as Error & { isFatal?: boolean };
+      fatal.message = `transaction abort failed after "${e.message}": ${fatal.message}`;
+      fatal.isFatal = true;
+      // What failed the transaction in the first place (a timeout, say): the caller's call.
+      fatal.cause = e;
+      throw fatal;
+    }
+    throw e;
+  };
+
   return {
-    async commit(records, offsets, consumer) {
-      await new Promise<void>((resolve, reject) => producer.beginTransaction(cb(resolve, reject)));
+    async send(records) {
+      if (records.length === 0) return;
       try {
+        await begin();
         for (const r of records) {
           // A full local queue drains as deliveries complete; one that does not (no broker
           // takes them) fails the transaction rather than wait forever.
@@ -152,6 +199,13 @@ export async function createTransactionalProducer(
             await new Promise((res) => setTimeout(res, 5));
           }
         }
+      } catch (err) {
+        await fail(err);
+      }
+    },
+    async commit(offsets, consumer) {
+      try {
+        await begin();
         if (offsets.length > 0)
           await untilNotRetriable('sending the offsets to the transaction', (done) =>
             producer.sendOffsetsToTransaction(offsets, consumer.native, timeoutMs, done),
@@ -159,29 +213,13 @@ export async function createTransactionalProducer(
         await untilNotRetriable('committing the transaction', (done) =>
           producer.commitTransaction(timeoutMs * 3, done),
         );
+        open = false;
       } catch (err) {
-        const e = toError(err);
-        // A fenced or fatal producer cannot abort; the caller stops the worker.
-        if (
-          (e as { isFatal?: boolean }).isFatal ||
-          (e as { code?: number }).code === KafkaCodes.FENCED
-        )
-          throw e;
-        try {
-          await untilNotRetriable('aborting the transaction', (done) =>
-            producer.abortTransaction(timeoutMs * 3, done),
-          );
-        } catch (abortErr) {
-          const fatal = toError(abortErr) as Error & { isFatal?: boolean };
-          fatal.message = `transaction abort failed after "${e.message}": ${fatal.message}`;
-          fatal.isFatal = true;
-          // What failed the transaction in the first place (a timeout, say): the caller's call.
-          fatal.cause = e;
-          throw fatal;
-        }
-        throw e;
+        await fail(err);
       }
     },
+    abort,
+    inTransaction: () => open,
     disconnect: () =>
       new Promise<void>((resolve) => {
         producer.setPollInBackground(false);
