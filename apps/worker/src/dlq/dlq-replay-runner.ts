@@ -2,8 +2,9 @@
 // worker that owns a Kafka producer sends it, so a job survives a console restart. The DLQ
 // indexer hosts this loop. Every few seconds it takes planned jobs that nobody runs (the CLI
 // runs its own at once and holds the job's lock) and brings outcomes up to date. A job that
-// stops mid-run waits for an explicit resume (`sluice dlq resume`, or the console), which knows
-// from its rows which records may be out already.
+// stops mid-run waits for an explicit resume: `sluice dlq resume` runs it at once, the console
+// plans it again for this loop; either way runReplay resumes it from its rows, which know which
+// records may be out already.
 import { type Database, getReplayJob, plannedReplayJobs } from '@sluice/db';
 import type { LogFn } from '@sluice/kafka';
 import { ReplayJobBusyError, refreshReplayOutcomes, runReplay } from './dlq-replay.ts';
@@ -39,7 +40,10 @@ export function startReplayRunner(o: ReplayRunnerOptions): { stop(): Promise<voi
           storageTopic: o.storageTopic,
           rateLimit: job.job.rateLimit ?? undefined,
         });
-        o.log('info', `replay job ${jobId} (${job.job.createdBy}): ${r.sent} sent`);
+        o.log(
+          'info',
+          `replay job ${jobId} (${job.job.createdBy}): ${r.sent + r.resent} sent${r.recovered ? `, ${r.recovered} found already sent by the interrupted run` : ''}`,
+        );
       } catch (err) {
         if (err instanceof ReplayJobBusyError) continue;
         o.log('warn', `replay job ${jobId} stopped: ${(err as Error).message}`);

@@ -39,6 +39,13 @@ export {
   type ReplaySelectionInput,
 } from './replay-job.ts';
 export {
+  type ReplayJobFacts,
+  type ReplayJobState,
+  type ReplayJobView,
+  replayJobView,
+  resumeRefusal,
+} from './replay-job-state.ts';
+export {
   applyMergePatch,
   type EditValidation,
   planReplay,

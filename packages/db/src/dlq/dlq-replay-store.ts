@@ -219,12 +219,14 @@ const claimedColumns = {
  * Only one runner per job: a session-level advisory lock on a connection of its own, held until
  * `release`. Undefined when another runner holds the job.
  */
+const REPLAY_LOCK_CLASS = 0x51_1c_e0;
+
 export async function lockReplayJob(
   db: Database,
   jobId: number,
 ): Promise<(() => Promise<void>) | undefined> {
   const client: pg.PoolClient = await db.$client.connect();
-  const key = [0x51_1c_e0, jobId];
+  const key = [REPLAY_LOCK_CLASS, jobId];
   try {
     const got = await client.query<{ ok: boolean }>(
       'SELECT pg_try_advisory_lock($1, $2) AS ok',
@@ -245,6 +247,48 @@ export async function lockReplayJob(
       client.release();
     }
   };
+}
+
+/**
+ * Jobs among `jobIds` whose runner is alive: some session holds the job's lock. Read from
+ * pg_locks, so asking takes no lock and never keeps a runner from starting.
+ */
+export async function replayJobsHeld(
+  db: Database,
+  jobIds: readonly number[],
+): Promise<Set<number>> {
+  if (jobIds.length === 0) return new Set();
+  // The two-key form of an advisory lock is classid, objid and objsubid 2.
+  const res = await db.execute<{ job_id: string }>(sql`SELECT objid::bigint AS job_id
+    FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2
+      AND classid = ${REPLAY_LOCK_CLASS}
+      AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+      AND objid::bigint IN ${sql.raw(`(${jobIds.map(Number).join(',')})`)}`);
+  return new Set(res.rows.map((x) => Number(x.job_id)));
+}
+
+/**
+ * Hands a job that stopped mid-run (running or failed, its runner gone) back to the workers,
+ * which take planned jobs: the job's lock is held while it changes, so no runner is active.
+ * False when a runner holds the job or the job is not in a state that stopped.
+ */
+export async function requestReplayResume(
+  db: Database,
+  jobId: number,
+  actor: string,
+): Promise<boolean> {
+  const release = await lockReplayJob(db, jobId);
+  if (!release) return false;
+  try {
+    const rows = await db
+      .update(j)
+      .set({ status: 'planned', statusReason: `resume requested by ${actor}`, finishedAt: null })
+      .where(and(eq(j.id, jobId), eq(j.dryRun, false), inArray(j.status, ['running', 'failed'])))
+      .returning({ id: j.id });
+    return rows.length === 1;
+  } finally {
+    await release();
+  }
 }
 
 /** Rows a previous run claimed and may or may not have sent. */
@@ -424,9 +468,9 @@ export async function getReplayJob(
 }
 
 /**
- * Jobs nobody has started, planned at least `graceMs` ago (the CLI runs its own at once; the
- * console's wait for a worker). A job that stopped mid-run (running, failed) is left to an
- * explicit resume: its rows say what is left and which may be out already.
+ * Jobs nobody runs, planned at least `graceMs` ago (the CLI runs its own at once; the console's
+ * wait for a worker). A job that stopped mid-run (running, failed) is left to an explicit
+ * resume (requestReplayResume plans it again): its rows say what is left and which may be out.
  */
 export async function plannedReplayJobs(db: Database, graceMs: number): Promise<number[]> {
   const rows = await db

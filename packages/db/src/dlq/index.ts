@@ -53,6 +53,8 @@ export {
   type ReplayJobSummary,
   type ReplaySelection,
   releaseReplayRows,
+  replayJobsHeld,
+  requestReplayResume,
   setReplayJobStatus,
   unfinishedReplayJobs,
 } from './dlq-replay-store.ts';

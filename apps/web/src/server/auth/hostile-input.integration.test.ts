@@ -51,6 +51,8 @@ const VALID: Record<string, () => Record<string, unknown>> = {
     rateLimit: 10,
     dryRun: true,
   }),
+  // No job in this database: refused as input that names none (400).
+  'dlq.resume': () => ({ id: 1 }),
   'dlq.validateEvent': () => ({ event: { event_id: 'e' } }),
   'dlq.groups': () => ({
     stage: 'enrichment',

@@ -3,7 +3,7 @@
 // nothing and is written to the audit log. A procedure added to the router without a row in
 // ACCESS fails the first test; one without a guard fails the 401 test.
 import { ROLES, type Role } from '@sluice/auth';
-import { writeDlqEntries } from '@sluice/db';
+import { createReplayJob, setReplayJobStatus, writeDlqEntries } from '@sluice/db';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createHttpHarness,
@@ -27,6 +27,7 @@ const ACCESS: Record<string, Role> = {
   'dlq.job': 'viewer',
   'dlq.jobs': 'viewer',
   'dlq.replay': 'operator',
+  'dlq.resume': 'operator',
   'dlq.validateEvent': 'operator',
   'groups.detail': 'viewer',
   'groups.list': 'viewer',
@@ -57,6 +58,8 @@ let seq = 0;
 /** DLQ entries seeded for the replay and discard mutations: ids 1 to DLQ_SEEDED. */
 let dlqSeq = 0;
 const DLQ_SEEDED = 200;
+let resumeSeq = 0;
+const STOPPED_JOBS = 60;
 let resetSeq = 0;
 const routingDraft = (name: string) =>
   JSON.stringify({ rules: [{ name, match: { type: '*' }, destinations: ['s3'] }], unmatched: [] });
@@ -77,6 +80,8 @@ const VALID: Record<string, () => unknown> = {
   'dlq.job': () => ({ id: 1 }),
   'dlq.jobs': () => ({}),
   'dlq.replay': () => ({ ids: [++dlqSeq], dryRun: true }),
+  // A stopped job of its own per accepted call (jobs 1 to STOPPED_JOBS, seeded below).
+  'dlq.resume': () => ({ id: ++resumeSeq }),
   'dlq.validateEvent': () => ({ event: { event_id: 'e' } }),
   'groups.detail': () => ({ groupId: 'storage-writers' }),
   'overview.eventsPerMinute': () => ({}),
@@ -136,6 +141,23 @@ beforeAll(async () => {
       originalValue: Buffer.from('{"event_id":"e"}'),
     })),
   );
+  // Replay jobs whose runner died (failed), before any other job: ids 1 to STOPPED_JOBS.
+  for (let i = 0; i < STOPPED_JOBS; i++) {
+    const job = await createReplayJob(
+      api.h.db,
+      {
+        createdBy: 'guard@http.test',
+        selection: { ids: [] },
+        target: 'source',
+        targetStage: null,
+        edit: null,
+        rateLimit: null,
+        dryRun: false,
+      },
+      [],
+    );
+    await setReplayJobStatus(api.h.db, job.jobId, 'failed', 'guard test');
+  }
 });
 afterAll(() => api.close());
 

@@ -4,9 +4,21 @@
 // row per entry; an overlapping job skips what the first holds; discard records its reason;
 // every action is audited with its parameters and outcome, and a viewer is refused. A dead
 // letter whose value was cut to the record's size bound is skipped, saying so, unless replaced.
-import { auditLog, type DlqEntryRow, dlqEntries, writeDlqEntries } from '@sluice/db';
+// A job whose runner died mid-run is shown stopped and an operator hands it back to the workers
+// (refused while a runner holds it); its rows, and so what a resume looks for, stay as they were.
+import {
+  auditLog,
+  claimReplayRows,
+  type DlqEntryRow,
+  dlqEntries,
+  dlqReplayJobEntries,
+  dlqReplayJobs,
+  lockReplayJob,
+  setReplayJobStatus,
+  writeDlqEntries,
+} from '@sluice/db';
 import { TRPCError } from '@trpc/server';
-import { desc, inArray } from 'drizzle-orm';
+import { desc, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
 
@@ -239,5 +251,118 @@ describe('dlq replay procedures', () => {
       expect(err).toBeInstanceOf(TRPCError);
       expect((err as TRPCError).code).toBe('FORBIDDEN');
     }
+  });
+});
+
+describe('resuming a job that stopped mid-run', () => {
+  const codeOf = (err: unknown) => (err instanceof TRPCError ? err.code : String(err));
+  let jobId: number;
+  let entryIds: number[];
+
+  beforeAll(async () => {
+    await writeDlqEntries(
+      h.db,
+      [10, 11, 12].map((i) => ({ ...row(i), offset: BigInt(i) })),
+    );
+    entryIds = (
+      await h.db
+        .select({ id: dlqEntries.id })
+        .from(dlqEntries)
+        .where(inArray(dlqEntries.eventId, ['evt-10', 'evt-11', 'evt-12']))
+        .orderBy(dlqEntries.id)
+    ).map((r) => r.id);
+    const r = await h.operator.dlq.replay({
+      ids: entryIds,
+      edit: { kind: 'merge-patch', value: { user_id: 'fixed' } },
+      dryRun: false,
+    });
+    jobId = r.jobId;
+    // A runner that died after claiming two rows, perhaps after sending them: what a SIGKILL
+    // between the send and its record leaves.
+    await setReplayJobStatus(h.db, jobId, 'running');
+    expect(await claimReplayRows(h.db, jobId, 2)).toHaveLength(2);
+  });
+
+  const rowStates = async () =>
+    (
+      await h.db
+        .select({ state: dlqReplayJobEntries.state })
+        .from(dlqReplayJobEntries)
+        .where(eq(dlqReplayJobEntries.jobId, jobId))
+        .orderBy(dlqReplayJobEntries.seq)
+    ).map((x) => x.state);
+
+  it('shows the job stopped, with the rows a resume must look for', async () => {
+    const job = (await h.viewer.dlq.jobs({})).find((j) => j.id === jobId);
+    expect(job).toMatchObject({ status: 'running', state: 'stopped', resumable: true });
+    expect(job?.summary).toBe(
+      'stopped: its runner is gone (a crash or a restart); 3 left to send, of which 2 may be out already (a resume looks for them first)',
+    );
+  });
+
+  it('refuses while a runner holds the job, and shows it running', async () => {
+    const release = await lockReplayJob(h.db, jobId);
+    expect(release).toBeDefined();
+    try {
+      expect((await h.viewer.dlq.job({ id: jobId }))?.job).toMatchObject({
+        state: 'running',
+        resumable: false,
+      });
+      const err = await h.operator.dlq.resume({ id: jobId }).catch((e: unknown) => e);
+      expect(codeOf(err)).toBe('CONFLICT');
+      expect((err as Error).message).toMatch(/a runner holds it/);
+    } finally {
+      await release?.();
+    }
+    expect(await rowStates()).toEqual(['sending', 'sending', 'pending']);
+  });
+
+  it('refuses a viewer', async () => {
+    expect(codeOf(await h.viewer.dlq.resume({ id: jobId }).catch((e: unknown) => e))).toBe(
+      'FORBIDDEN',
+    );
+  });
+
+  it('hands the job back to the workers, rows untouched, audited', async () => {
+    expect(await h.operator.dlq.resume({ id: jobId })).toEqual({
+      jobId,
+      state: 'waiting',
+      left: 3,
+    });
+    const [job] = await h.db.select().from(dlqReplayJobs).where(eq(dlqReplayJobs.id, jobId));
+    expect(job).toMatchObject({
+      status: 'planned',
+      statusReason: 'resume requested by operator@example.test',
+    });
+    // The claimed rows stay `sending`: the worker's runner looks for them on their topics.
+    expect(await rowStates()).toEqual(['sending', 'sending', 'pending']);
+    expect(await lastAudit()).toMatchObject({
+      actor: 'operator@example.test',
+      action: 'dlq.replay.resume',
+      target: `job:${jobId}`,
+      affected: 3,
+      details: { statusBefore: 'running', outcome: 'handed to the workers' },
+    });
+    expect((await h.viewer.dlq.job({ id: jobId }))?.job).toMatchObject({
+      state: 'waiting',
+      resumable: false,
+    });
+  });
+
+  it('refuses a job that did not stop: waiting, done, a dry run, or none', async () => {
+    const again = await h.operator.dlq.resume({ id: jobId }).catch((e: unknown) => e);
+    expect(codeOf(again)).toBe('CONFLICT');
+    expect((again as Error).message).toMatch(/waiting for a worker already/);
+    const dry = await h.operator.dlq.replay({ ids: [entryIds[0] as number], dryRun: true });
+    expect(codeOf(await h.operator.dlq.resume({ id: dry.jobId }).catch((e: unknown) => e))).toBe(
+      'CONFLICT',
+    );
+    await setReplayJobStatus(h.db, jobId, 'done');
+    expect(codeOf(await h.operator.dlq.resume({ id: jobId }).catch((e: unknown) => e))).toBe(
+      'CONFLICT',
+    );
+    expect(codeOf(await h.operator.dlq.resume({ id: 999_999 }).catch((e: unknown) => e))).toBe(
+      'BAD_REQUEST',
+    );
   });
 });

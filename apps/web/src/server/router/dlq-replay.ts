@@ -1,6 +1,9 @@
 // Replay and discard from the console: operators plan a replay (a dry run shows exactly what
 // would be sent and what is skipped and why) or record one for the dlq-indexer worker to send,
-// and discard entries with a reason; viewers read the jobs. Planning is core's
+// and discard entries with a reason; viewers read the jobs, each with its state (a job whose
+// runner died is shown stopped). A stopped job is resumed by handing it back to the workers,
+// whose runner resumes it exactly as `sluice dlq resume` does (core's runReplayJob: rows left
+// `sending` are looked for on their topics first, so nothing is sent twice). Planning is core's
 // (planAndRecordReplay, the same code as `sluice dlq replay`), the SQL the db package's. The
 // console sends nothing to Kafka itself: a recorded job survives a console restart and is sent
 // once by the worker that holds its lock. Every action is audited with its parameters and
@@ -14,6 +17,8 @@ import {
   ReplayInputError,
   type ReplayPlanItem,
   type ReplayTarget,
+  replayJobView,
+  resumeRefusal,
   validateEditedEvent,
 } from '@sluice/core';
 import {
@@ -24,6 +29,8 @@ import {
   listReplayJobs,
   loadReplayCandidates,
   type ReplayJobSummary,
+  replayJobsHeld,
+  requestReplayResume,
 } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
@@ -82,11 +89,12 @@ function itemView(p: ReplayPlanItem) {
 }
 
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-const jobView = (j: ReplayJobSummary) => ({
+const jobView = (j: ReplayJobSummary, held: ReadonlySet<number>) => ({
   ...j,
   createdAt: j.createdAt.toISOString(),
   startedAt: iso(j.startedAt),
   finishedAt: iso(j.finishedAt),
+  ...replayJobView({ ...j, held: held.has(j.id) }),
 });
 
 export const dlqReplayProcedures = {
@@ -172,15 +180,57 @@ export const dlqReplayProcedures = {
       return r;
     }),
 
+  /**
+   * Resumes a job that stopped mid-run: hands it back to the workers (planned again), which
+   * resume it as `sluice dlq resume` does. Refused while a runner holds it, and for a job that
+   * did not stop (waiting, done, a dry run).
+   */
+  resume: operatorProcedure.input(z.object({ id })).mutation(async ({ ctx, input }) => {
+    const j = await getReplayJob(ctx.db, input.id, 0);
+    if (!j) throw new TRPCError({ code: 'BAD_REQUEST', message: `no replay job ${input.id}` });
+    const held = (await replayJobsHeld(ctx.db, [input.id])).has(input.id);
+    const refusal = resumeRefusal({ ...j.job, held });
+    if (refusal) throw new TRPCError({ code: 'CONFLICT', message: `job ${input.id}: ${refusal}` });
+    // Changed only while holding the job's lock and only from running or failed: a runner that
+    // started since the read above makes this refuse instead.
+    if (!(await requestReplayResume(ctx.db, input.id, ctx.user.email)))
+      throw new TRPCError({
+        code: 'CONFLICT',
+        message: `job ${input.id}: a runner took it in the meantime`,
+      });
+    const left = (j.job.counts.pending ?? 0) + (j.job.counts.sending ?? 0);
+    await ctx.db.insert(auditLog).values({
+      actor: ctx.user.email,
+      action: 'dlq.replay.resume',
+      target: `job:${input.id}`,
+      affected: left,
+      sourceIp: ctx.sourceIp,
+      details: {
+        statusBefore: j.job.status,
+        statusReason: j.job.statusReason,
+        counts: j.job.counts,
+        outcome: 'handed to the workers',
+      },
+    });
+    return { jobId: input.id, state: 'waiting' as const, left };
+  }),
+
   jobs: viewerProcedure
     .input(z.object({ limit: z.number().int().min(1).max(200).default(50) }))
-    .query(async ({ ctx, input }) => (await listReplayJobs(ctx.db, input.limit)).map(jobView)),
+    .query(async ({ ctx, input }) => {
+      const jobs = await listReplayJobs(ctx.db, input.limit);
+      const held = await replayJobsHeld(
+        ctx.db,
+        jobs.map((j) => j.id),
+      );
+      return jobs.map((j) => jobView(j, held));
+    }),
 
   job: viewerProcedure.input(z.object({ id })).query(async ({ ctx, input }) => {
     const j = await getReplayJob(ctx.db, input.id);
     if (!j) return null;
     return {
-      job: jobView(j.job),
+      job: jobView(j.job, await replayJobsHeld(ctx.db, [j.job.id])),
       rows: j.rows.map((r) => ({
         ...r,
         key: text(r.key, 1024),
