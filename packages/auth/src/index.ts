@@ -25,6 +25,7 @@ export {
 export {
   type AdminActor,
   LastAdminError,
+  listUsers,
   resetUserPassword,
   setUserDisabled,
   setUserRole,

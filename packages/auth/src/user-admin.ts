@@ -6,7 +6,7 @@
 // enabled admins are locked first, so two admins demoting each other at once cannot both win.
 import type { Database } from '@sluice/db';
 import { auditLog, authAccount, authSession, authUser } from '@sluice/db';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Auth } from './auth.ts';
 import type { Role } from './roles.ts';
 import { checkPassword, normalizeEmail, UserInputError } from './users.ts';
@@ -38,6 +38,21 @@ export interface UserChange {
   /** False when the user was already in the state asked for: nothing was written. */
   changed: boolean;
   sessionsRevoked: number;
+}
+
+/** Every user, by email: for the Users page and `sluice users list`. */
+export async function listUsers(db: Database) {
+  return db
+    .select({
+      id: authUser.id,
+      email: authUser.email,
+      name: authUser.name,
+      role: authUser.role,
+      disabledAt: authUser.disabledAt,
+      createdAt: authUser.createdAt,
+    })
+    .from(authUser)
+    .orderBy(asc(authUser.email));
 }
 
 type Tx = Parameters<Parameters<Database['transaction']>[0]>[0];
