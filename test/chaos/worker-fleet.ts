@@ -172,3 +172,23 @@ export function killAll(fleet: Fleet | undefined): void {
       s.worker.child.kill('SIGKILL');
   }
 }
+
+/**
+ * Restarts every process that exited by itself, as an orchestrator restarts a crashed pod, until
+ * the fleet is stopped (stopAll marks every slot signalled). The exit stays counted in
+ * unexpectedExits; `restarted` says which and when (seconds since `since`).
+ */
+export function restartExited(fleet: Fleet, since: number): { restarted: string[] } {
+  const restarted: string[] = [];
+  const timer = setInterval(() => {
+    if (fleet.slots.every((s) => s.signalled)) return clearInterval(timer);
+    for (const slot of fleet.slots) {
+      const c = slot.worker.child;
+      if (slot.signalled || (c.exitCode === null && c.signalCode === null)) continue;
+      restarted.push(`${slot.id}@${((Date.now() - since) / 1000).toFixed(0)}s`);
+      fleet.restart(slot);
+    }
+  }, 500);
+  timer.unref();
+  return { restarted };
+}
