@@ -1,5 +1,7 @@
 // What the browser tests read from the environment; the global setup publishes the server's
 // address here for the test workers.
+import { type PipelineNames, pipelineNames } from '@sluice/core';
+
 export const e2eEnv = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://sluice@127.0.0.1:5432/sluice',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
@@ -15,6 +17,19 @@ export const e2eEnv = {
     if (!schema) throw new Error('E2E_DB_SCHEMA is not set: run through `pnpm test:e2e`');
     return schema;
   },
+  /**
+   * The topic prefix of the run: the console under test reads the pipeline under it, so its
+   * stage controls and resets act on the run's own groups, never on a developer's pipeline.
+   */
+  get prefix(): string {
+    const prefix = process.env.E2E_TOPIC_PREFIX;
+    if (!prefix) throw new Error('E2E_TOPIC_PREFIX is not set: run through `pnpm test:e2e`');
+    return prefix;
+  },
+  /** The pipeline's topic and group names under the run's prefix. */
+  get names(): PipelineNames {
+    return pipelineNames(this.prefix);
+  },
   /** The consumer group the global setup left with committed offsets and lag, and its topic. */
   get kafka(): { group: string; topic: string } {
     const group = process.env.E2E_KAFKA_GROUP;
@@ -23,8 +38,14 @@ export const e2eEnv = {
       throw new Error('E2E_KAFKA_GROUP is not set: run through `pnpm test:e2e`');
     return { group, topic };
   },
-  publish(values: { baseUrl: string; schema: string; kafka: { group: string; topic: string } }) {
+  publish(values: {
+    baseUrl: string;
+    schema: string;
+    prefix: string;
+    kafka: { group: string; topic: string };
+  }) {
     process.env.E2E_BASE_URL = values.baseUrl;
+    process.env.E2E_TOPIC_PREFIX = values.prefix;
     process.env.E2E_DB_SCHEMA = values.schema;
     process.env.E2E_KAFKA_GROUP = values.kafka.group;
     process.env.E2E_KAFKA_TOPIC = values.kafka.topic;

@@ -1,16 +1,18 @@
-// Starts the built console (`next start`) on a free port against a new schema and Redis key
-// prefix, seeded with users of each role and data shaped as the workers write it (window
-// partials with real HyperLogLog sketches, lag monitor polls, realtime metrics from a stand-in
-// storage writer) and a real consumer group with committed offsets and lag on all 12 partitions
-// of its own Kafka topic (kafka-group.ts); stops it and removes the schema, keys, topics and
-// group afterwards.
+// Starts the built console (`next start`) on a free port against a new schema, Redis key prefix
+// and topic prefix (SLUICE_TOPIC_PREFIX: the console's pipeline, so its stage controls and
+// offset resets act on the run's own groups and control topic, never on a developer's
+// pipeline), seeded with users of each role and data shaped as the workers write it (window
+// partials with real HyperLogLog sketches, lag monitor polls of the run's groups, realtime
+// metrics from a stand-in storage writer) and the pipeline's topics under the prefix with a real
+// enrichment group that has committed offsets and lag on all 12 partitions, and dead letters
+// (kafka-group.ts); stops it and removes the schema, keys, topics and groups afterwards.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createAuth, createUser } from '@sluice/auth';
-import { HyperLogLog } from '@sluice/core';
+import { HyperLogLog, pipelineNames } from '@sluice/core';
 import {
   auditLog,
   createDb,
@@ -50,7 +52,7 @@ async function waitForServer(url: string, server: ChildProcess, timeoutMs: numbe
   throw new Error(`console did not answer at ${url} within ${timeoutMs} ms`);
 }
 
-async function seed(db: ReturnType<typeof createDb>, secret: string) {
+async function seed(db: ReturnType<typeof createDb>, secret: string, prefix: string) {
   const auth = createAuth({
     db,
     secret,
@@ -85,12 +87,13 @@ async function seed(db: ReturnType<typeof createDb>, secret: string) {
   );
   // The lag monitor's polls every 10 s over the last 20 minutes, 12 partitions per topic, with
   // a hole from 12 to 9 minutes ago (monitor down). events.raw grows 50 records per partition
-  // per poll (60/s), events.enriched 40 (48/s), aggregates 5 (6/s).
+  // per poll (60/s), events.enriched 40 (48/s), aggregates 5 (6/s). The names are the run's.
+  const { groups, topics } = pipelineNames(prefix);
   const pipeline = [
-    { groupId: 'enrichment-workers', topic: 'events.raw', perPoll: 50 },
-    { groupId: 'aggregation-workers', topic: 'events.enriched', perPoll: 40 },
-    { groupId: 'storage-writers', topic: 'events.enriched', perPoll: 40 },
-    { groupId: 'storage-writers', topic: 'aggregates', perPoll: 5 },
+    { groupId: groups.enrichment, topic: topics.raw, perPoll: 50 },
+    { groupId: groups.aggregation, topic: topics.enriched, perPoll: 40 },
+    { groupId: groups.storage, topic: topics.enriched, perPoll: 40 },
+    { groupId: groups.storage, topic: topics.aggregates, perPoll: 5 },
   ];
   const polls = Array.from({ length: 120 }, (_, i) => Date.now() - (120 - i) * 10_000).filter(
     (at) => at < Date.now() - 12 * 60_000 || at > Date.now() - 9 * 60_000,
@@ -135,6 +138,7 @@ export default async function globalSetup() {
     process.stdout.write(`[global setup ${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
   const schema = `e2e_${Date.now().toString(36)}`;
   const redisPrefix = `${schema}:`;
+  const topicPrefix = `${schema.replaceAll('_', '-')}.`;
   const secret = randomBytes(32).toString('base64url');
   // Undone in reverse order, by the teardown or when a later step fails.
   const undo: (() => Promise<void> | void)[] = [];
@@ -148,7 +152,7 @@ export default async function globalSetup() {
     }
   };
   try {
-    say(`PostgreSQL schema ${schema}, Redis prefix ${redisPrefix}`);
+    say(`PostgreSQL schema ${schema}, Redis prefix ${redisPrefix}, topic prefix ${topicPrefix}`);
     await runMigrations({ url: e2eEnv.databaseUrl, schema });
     const db = createDb({ url: e2eEnv.databaseUrl, searchPath: schema, maxConnections: 2 });
     undo.push(async () => {
@@ -156,11 +160,12 @@ export default async function globalSetup() {
       await db.execute(`DROP SCHEMA IF EXISTS ${quoteIdent(`${schema}_drizzle`)} CASCADE`);
       await db.$client.end();
     });
-    await seed(db, secret);
+    await seed(db, secret, topicPrefix);
     undo.push(await startDemoWriter(e2eEnv.redisUrl, redisPrefix));
 
     const kafka = await seedConsumerGroup({
-      prefix: `${schema.replaceAll('_', '-')}.`,
+      prefix: topicPrefix,
+      redisPrefix,
       brokers: e2eEnv.kafkaBrokers,
       say,
     });
@@ -183,6 +188,7 @@ export default async function globalSetup() {
           REDIS_URL: e2eEnv.redisUrl,
           REDIS_KEY_PREFIX: redisPrefix,
           KAFKA_BROKERS: e2eEnv.kafkaBrokers.join(','),
+          SLUICE_TOPIC_PREFIX: topicPrefix,
           BETTER_AUTH_SECRET: secret,
           BETTER_AUTH_URL: baseUrl,
           // The suite signs in more often than the per-IP limit allows.
@@ -195,7 +201,12 @@ export default async function globalSetup() {
       if (server.pid && server.exitCode === null) process.kill(-server.pid, 'SIGTERM');
     });
     await waitForServer(`${baseUrl}/sign-in`, server, 60_000);
-    e2eEnv.publish({ baseUrl, schema, kafka: { group: kafka.group, topic: kafka.topic } });
+    e2eEnv.publish({
+      baseUrl,
+      schema,
+      prefix: topicPrefix,
+      kafka: { group: kafka.group, topic: kafka.topic },
+    });
     say('ready');
   } catch (err) {
     await teardown();

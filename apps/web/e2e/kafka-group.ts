@@ -1,10 +1,12 @@
-// A real consumer group with lag for the consumer-group page, made with the project's own CLI
-// as users run it (`node apps/worker/bin/sluice.mjs ...` from the repo root): a synthetic GeoIP
-// database, demo traffic into events.raw (keyed by session over its 12 partitions), the
-// enrichment worker until its group has committed every partition, then SIGTERM and a little
-// more traffic, which the stopped group has not consumed. Everything lives under its own topic
-// prefix (topics and group alike); the console needs no prefix, as it reads whatever group it
-// is asked about. The returned function deletes the topics, the group and the temporary files.
+// The run's pipeline on Kafka, made with the project's own CLI as users run it
+// (`node apps/worker/bin/sluice.mjs ...` from the repo root): every topic of the pipeline under
+// the run's prefix (the control topic too), a synthetic GeoIP database, demo traffic into
+// events.raw (keyed by session over its 12 partitions), the enrichment worker until its group has
+// committed every partition (its dead letters, 0.5% of the traffic, land on the prefixed
+// events.dlq), then SIGTERM and a little more traffic, which the stopped group has not consumed.
+// The console under test reads the pipeline under the same prefix, so this group is its
+// enrichment stage; the worker counts into the run's Redis prefix. The returned function deletes
+// the topics, the group and the temporary files.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,10 +59,12 @@ async function stopWorker(child: ChildProcess, graceMs: number): Promise<number 
 
 export async function seedConsumerGroup(options: {
   prefix: string;
+  /** REDIS_KEY_PREFIX of the run: the worker's stage counters go there. */
+  redisPrefix: string;
   brokers: string[];
   say: Say;
 }): Promise<{ group: string; topic: string; cleanup: () => Promise<void> }> {
-  const { prefix, brokers, say } = options;
+  const { prefix, redisPrefix, brokers, say } = options;
   const topic = `${prefix}events.raw`;
   const group = `${prefix}enrichment-workers`;
   const dir = mkdtempSync(join(tmpdir(), 'sluice-e2e-'));
@@ -68,6 +72,7 @@ export async function seedConsumerGroup(options: {
   const env = e2eEnv.cliEnv({
     KAFKA_BROKERS: brokers.join(','),
     SLUICE_TOPIC_PREFIX: prefix,
+    REDIS_KEY_PREFIX: redisPrefix,
     TOPIC_PARTITIONS: String(E2E_KAFKA.partitions),
     GEOIP_CITY_DB: geoDb,
     SLUICE_LOG_LEVEL: 'warn',
