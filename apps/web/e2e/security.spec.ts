@@ -125,8 +125,9 @@ test('the console renders and hydrates on every page with no CSP violation or co
   await drawn('Offset lag per consumer group over the last hour');
 
   await page.getByRole('link', { name: 'Consumer groups' }).click();
-  await page.getByRole('button', { name: 'storage-writers', exact: true }).click();
-  await expect(page.getByRole('heading', { level: 2, name: 'storage-writers' })).toBeVisible();
+  const storage = e2eEnv.names.groups.storage;
+  await page.getByRole('button', { name: storage, exact: true }).click();
+  await expect(page.getByRole('heading', { level: 2, name: storage })).toBeVisible();
 
   await page.getByRole('link', { name: 'Window aggregates' }).click();
   await drawn('Event count per 1m window by type');

@@ -16,7 +16,7 @@ async function signIn(page: Page, user: { email: string; password: string }) {
 }
 
 test('an operator opens a dead-letter record in the message browser', async ({ page }) => {
-  const dlq = e2eEnv.kafka.topic.replace(/events\.raw$/, 'events.dlq');
+  const dlq = e2eEnv.names.topics.dlq;
   await signIn(page, E2E_USERS.operator);
   await page.getByRole('link', { name: 'Topics' }).click();
   const topics = page.getByRole('region', { name: 'Topics on the cluster' });
@@ -53,7 +53,7 @@ test('an operator opens a dead-letter record in the message browser', async ({ p
 
 test('a viewer sees partitions but no message browser', async ({ page }) => {
   await signIn(page, E2E_USERS.viewer);
-  await page.goto(`${e2eEnv.baseUrl}/topics/events.dlq`);
+  await page.goto(`${e2eEnv.baseUrl}/topics/${e2eEnv.names.topics.dlq}`);
   await expect(page.getByRole('region', { name: 'Partitions' })).toBeVisible();
   await expect(page.getByText('Browsing messages needs the operator role.')).toBeVisible();
   await expect(page.getByRole('region', { name: 'Messages' })).toHaveCount(0);
