@@ -1,37 +1,55 @@
-// Console users, for admins: list them and add one. Adding is the console's only write action
-// so far; it goes through the same Better Auth instance as sign-in and is audited.
-import { createUser, MIN_PASSWORD_LENGTH, ROLES, UserInputError } from '@sluice/auth';
-import { auditLog, authUser } from '@sluice/db';
+// Console users, for admins: list them, add one, change a role, disable or enable, set a new
+// password. The changes are @sluice/auth's (the CLI's `sluice users` runs the same), each in one
+// transaction with its audit row; the last enabled admin cannot be demoted or disabled.
+import {
+  createUser,
+  LastAdminError,
+  listUsers,
+  MIN_PASSWORD_LENGTH,
+  ROLES,
+  resetUserPassword,
+  setUserDisabled,
+  setUserRole,
+  UnknownUserError,
+  UserInputError,
+} from '@sluice/auth';
+import { auditLog } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
-import { asc } from 'drizzle-orm';
 import { z } from 'zod';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
 
+const email = z.email().max(320);
+const password = z.string().min(MIN_PASSWORD_LENGTH).max(128);
+
+/** The auth package's refusals as tRPC errors, with their plain messages. */
+async function asTrpc<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof UnknownUserError) {
+      throw new TRPCError({ code: 'NOT_FOUND', message: err.message });
+    }
+    if (err instanceof LastAdminError || err instanceof UserInputError) {
+      throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
+    }
+    throw err;
+  }
+}
+
 export const usersRouter = createTRPCRouter({
   list: adminProcedure.query(async ({ ctx }) => {
-    const rows = await ctx.db
-      .select({
-        id: authUser.id,
-        email: authUser.email,
-        name: authUser.name,
-        role: authUser.role,
-        createdAt: authUser.createdAt,
-      })
-      .from(authUser)
-      .orderBy(asc(authUser.email));
-    return rows.map((r) => ({ ...r, createdAt: r.createdAt.toISOString() }));
+    const rows = await listUsers(ctx.db);
+    return rows.map((r) => ({
+      ...r,
+      disabledAt: r.disabledAt?.toISOString() ?? null,
+      createdAt: r.createdAt.toISOString(),
+    }));
   }),
 
   create: adminProcedure
-    .input(
-      z.object({
-        email: z.email().max(320),
-        password: z.string().min(MIN_PASSWORD_LENGTH).max(128),
-        role: z.enum(ROLES),
-      }),
-    )
-    .mutation(async ({ ctx, input }) => {
-      try {
+    .input(z.object({ email, password, role: z.enum(ROLES) }))
+    .mutation(({ ctx, input }) =>
+      asTrpc(async () => {
         const user = await createUser(ctx.auth, input);
         await ctx.db.insert(auditLog).values({
           actor: ctx.user.email,
@@ -42,11 +60,29 @@ export const usersRouter = createTRPCRouter({
           details: { role: user.role },
         });
         return user;
-      } catch (err) {
-        if (err instanceof UserInputError) {
-          throw new TRPCError({ code: 'BAD_REQUEST', message: err.message });
-        }
-        throw err;
-      }
-    }),
+      }),
+    ),
+
+  setRole: adminProcedure
+    .input(z.object({ email, role: z.enum(ROLES) }))
+    .mutation(({ ctx, input }) =>
+      asTrpc(() => setUserRole(ctx.db, input, { actor: ctx.user.email, sourceIp: ctx.sourceIp })),
+    ),
+
+  setDisabled: adminProcedure
+    .input(z.object({ email, disabled: z.boolean() }))
+    .mutation(({ ctx, input }) =>
+      asTrpc(() =>
+        setUserDisabled(ctx.db, input, { actor: ctx.user.email, sourceIp: ctx.sourceIp }),
+      ),
+    ),
+
+  resetPassword: adminProcedure.input(z.object({ email, password })).mutation(({ ctx, input }) =>
+    asTrpc(() =>
+      resetUserPassword(ctx.auth, ctx.db, input, {
+        actor: ctx.user.email,
+        sourceIp: ctx.sourceIp,
+      }),
+    ),
+  ),
 });
