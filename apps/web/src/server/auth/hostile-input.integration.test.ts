@@ -14,6 +14,7 @@ import {
   routerProcedures,
 } from './http-test-harness.ts';
 import { REFUSED_ACTION } from './refusal-audit.ts';
+import { seedUserTargets } from './user-targets.ts';
 
 let seq = 0;
 const routingDraft = (name: string) =>
@@ -105,6 +106,10 @@ const VALID: Record<string, () => Record<string, unknown>> = {
     password: 'a-long-enough-password',
     role: 'viewer',
   }),
+  // A seeded viewer of its own per call: an accepted call changes that user and no one else.
+  'users.resetPassword': () => ({ email: nextTarget(), password: 'a-long-enough-password' }),
+  'users.setDisabled': () => ({ email: nextTarget(), disabled: true }),
+  'users.setRole': () => ({ email: nextTarget(), role: 'operator' }),
 };
 
 const MB = 'x'.repeat(1_000_000);
@@ -152,8 +157,10 @@ const withField = (valid: Record<string, unknown>, field: string, raw: string) =
 
 const procedures = routerProcedures();
 let api: HttpHarness;
+let nextTarget: () => string;
 beforeAll(async () => {
   api = await createHttpHarness();
+  nextTarget = await seedUserTargets(api.h.db, 300);
 });
 afterAll(() => api.close());
 
@@ -256,6 +263,19 @@ async function expectOnlyTheIntendedWrite(
   if (p.path === 'dlq.discard') {
     // No such entry in this database: nothing is discarded (its audit row is not fingerprinted).
     expect(after).toEqual(before);
+    return;
+  }
+  if (p.path.startsWith('users.') && p.path !== 'users.create') {
+    // Only the target changed, as asked: its row (role, disabled) or its password's hash.
+    const input = JSON.parse(rawInput) as { email: string; role?: string; disabled?: boolean };
+    const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+    expect(changed).toEqual(p.path === 'users.resetPassword' ? ['auth_account'] : ['auth_user']);
+    const [target] = await api.h.db
+      .select({ role: authUser.role, disabledAt: authUser.disabledAt })
+      .from(authUser)
+      .where(eq(authUser.email, input.email));
+    if (p.path === 'users.setRole') expect(target?.role).toBe(input.role);
+    if (p.path === 'users.setDisabled') expect(target?.disabledAt).toBeInstanceOf(Date);
     return;
   }
   expect(p.path, 'a new mutation needs its own check here').toBe('users.create');

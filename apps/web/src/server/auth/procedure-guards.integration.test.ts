@@ -13,6 +13,7 @@ import {
   TRUSTED_ORIGIN,
 } from './http-test-harness.ts';
 import { REFUSED_ACTION } from './refusal-audit.ts';
+import { seedUserTargets } from './user-targets.ts';
 
 /** Who may call what: the weakest role each procedure lets in. */
 const ACCESS: Record<string, Role> = {
@@ -52,6 +53,9 @@ const ACCESS: Record<string, Role> = {
   'trace.event': 'viewer',
   'users.create': 'admin',
   'users.list': 'admin',
+  'users.resetPassword': 'admin',
+  'users.setDisabled': 'admin',
+  'users.setRole': 'admin',
 };
 
 let seq = 0;
@@ -113,6 +117,10 @@ const VALID: Record<string, () => unknown> = {
     password: 'a-long-enough-password',
     role: 'viewer',
   }),
+  // A user of its own per call (seeded below): each accepted call changes someone.
+  'users.resetPassword': () => ({ email: nextTarget(), password: 'a-new-long-password' }),
+  'users.setDisabled': () => ({ email: nextTarget(), disabled: true }),
+  'users.setRole': () => ({ email: nextTarget(), role: 'operator' }),
 };
 
 const procedures = routerProcedures();
@@ -121,8 +129,10 @@ const rank = (role: Role) => ROLES.indexOf(role);
 const required = (p: Procedure) => ACCESS[p.path] as Role;
 
 let api: HttpHarness;
+let nextTarget: () => string;
 beforeAll(async () => {
   api = await createHttpHarness();
+  nextTarget = await seedUserTargets(api.h.db, 200);
   await writeDlqEntries(
     api.h.db,
     Array.from({ length: DLQ_SEEDED }, (_, i) => ({
