@@ -244,6 +244,9 @@ describe('sluice stage reset --to-datetime on the storage stage', () => {
       env,
     );
     expect(await groupLag(group, enriched)).toBe(plan.reprocess);
+    console.log(
+      `reset to ${between}: ${plan.reprocess} offsets to read again for the ${second.valid.size} events of the second batch (${all.size} stored in all)`,
+    );
 
     await sluiceOk(['stage', 'resume', 'storage'], env);
     await waitFor(
