@@ -114,7 +114,7 @@ export function renderConfigReference(): string {
     '`apps/web/src/env.ts` (not generated here). `TRUST_PROXY` (default `0`) is the number of',
     "proxies of your own in front of the console; the client's address, for the sign-in rate",
     'limit and the audit log, is the `X-Forwarded-For` entry the outermost of them appended.',
-    'With `0` the header is ignored (any client can write it) and the connection\'s address is used.',
+    "With `0` the header is ignored (any client can write it) and the connection's address is used.",
     '',
     '## Environment variables',
     '',
