@@ -129,6 +129,18 @@ export const envSchema = z.object({
     .describe(
       "The exactly-once stages commit a transaction at most this often, in ms (Kafka Streams' commit.interval.ms under exactly-once is 100 ms): at low rates a few transactions a second instead of one per poll; the latency it adds is at most this. 0: after every batch. The DLQ indexer commits its offsets at this interval too.",
     ),
+  STAGE_FETCH_MIN_BYTES: positiveInt
+    .max(52_428_800)
+    .default(65_536)
+    .describe(
+      "The stages' consumers ask the broker to answer a fetch once this many bytes are ready, or after STAGE_FETCH_WAIT_MS: a quiet pipeline fetches a few times a second instead of once per record, for a latency of at most STAGE_FETCH_WAIT_MS per stage. 1 answers at every record (librdkafka's default).",
+    ),
+  STAGE_FETCH_WAIT_MS: positiveInt
+    .max(10_000)
+    .default(100)
+    .describe(
+      "Longest the broker holds a fetch of the stages' consumers waiting for STAGE_FETCH_MIN_BYTES, in ms.",
+    ),
   WORKER_STOP_TIMEOUT_MS: positiveInt
     .min(1000)
     .max(600_000)

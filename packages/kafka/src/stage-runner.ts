@@ -32,6 +32,7 @@ import {
 import {
   type ConsumedMessage,
   createStageConsumer,
+  type FetchTuning,
   type StageConsumer,
   type TopicPartition,
   tpKey,
@@ -43,7 +44,7 @@ import {
   type TransactionalProducer,
 } from './transactional-producer.ts';
 
-export type { ConsumedMessage, OffsetCommit, OutRecord, TopicPartition };
+export type { ConsumedMessage, FetchTuning, OffsetCommit, OutRecord, TopicPartition };
 export type LogFn = (level: 'info' | 'warn' | 'error', message: string) => void;
 
 export interface StageResult {
@@ -98,6 +99,8 @@ export interface StageRunnerOptions {
   /** Static membership: set when the worker id is stable across restarts (a pod name). */
   staticMembership?: boolean;
   maxBatch: number;
+  /** When the broker answers a fetch (the consumer's default when absent). */
+  fetch?: FetchTuning;
   mode: 'transactional' | 'external';
   /** How often a transaction (or an offset commit) is made at most; 0: after every batch. */
   commitIntervalMs: number;
@@ -146,6 +149,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     groupId: o.groupId,
     ...(o.staticMembership ? { groupInstanceId: `${o.groupId}-${o.workerId}` } : {}),
     maxBatch: o.maxBatch,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
     onAssign(tps) {
       // Fetching starts at once; the stage hears of them before their first batch. While the
       // stage is paused they are paused here, before a fetch can bring their records.

@@ -9,6 +9,7 @@
 import type { AggregatorConfig, StageControl } from '@sluice/core';
 import {
   type ConsumedMessage,
+  type FetchTuning,
   type Kafka,
   type LogFn,
   messageKey,
@@ -36,6 +37,8 @@ export interface AggregationWorkerOptions {
   groupId: string;
   topics: { input: string; aggregates: string; sessions: string; late: string; changelog: string };
   maxBatchSize: number;
+  /** When the broker answers a fetch (the Kafka package's default when absent). */
+  fetch?: FetchTuning;
   commitIntervalMs: number;
   /** How often idle partitions are checked (wall clock). */
   tickMs: number;
@@ -149,6 +152,7 @@ export async function startAggregationWorker(
     workerId: o.workerId,
     staticMembership: o.staticMembership,
     maxBatch: o.maxBatchSize,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
     mode: 'transactional',
     commitIntervalMs: o.commitIntervalMs,
     tickMs: o.tickMs,

@@ -289,6 +289,7 @@ export function registerWorkerCommands(program: Command): void {
         dlqTopic: c.topics.dlq,
         maxBatchSize: c.env.ENRICH_MAX_BATCH,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
+        fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
         staticMembership: c.staticMembership,
         dedup:
           c.env.ENRICH_DEDUP_HORIZON_MS > 0
@@ -325,6 +326,7 @@ export function registerWorkerCommands(program: Command): void {
         brokers: c.brokers,
         kafka: c.kafka,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
+        fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
         staticMembership: c.staticMembership,
         config,
         metrics: createAggregationMetrics(c.health.registry, () => stateSize()),
@@ -373,6 +375,7 @@ export function registerWorkerCommands(program: Command): void {
       const counters = c.stageCounters('storage');
       const running = await startStorageWorker({
         count: (metric, n) => counters.add(metric, n),
+        fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
         brokers: c.brokers,
         groupId: c.groups.storage,
         topics: {

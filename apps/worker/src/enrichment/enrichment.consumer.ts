@@ -18,6 +18,7 @@ import {
 } from '@sluice/core';
 import {
   type ConsumedMessage,
+  type FetchTuning,
   type LogFn,
   messageKey,
   type OutRecord,
@@ -40,6 +41,8 @@ export interface EnrichmentWorkerOptions {
   outputTopic: string;
   dlqTopic: string;
   maxBatchSize: number;
+  /** When the broker answers a fetch (the Kafka package's default when absent). */
+  fetch?: FetchTuning;
   commitIntervalMs: number;
   /** Records counted per stage for the console (in, out, dlq, duplicate). */
   count?: (metric: string, n: number) => void;
@@ -133,6 +136,7 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
     workerId: o.workerId,
     staticMembership: o.staticMembership,
     maxBatch: o.maxBatchSize,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
     mode: 'transactional',
     commitIntervalMs: o.commitIntervalMs,
     log: o.log,

@@ -15,6 +15,7 @@ import {
 import {
   createKafka,
   createProducer,
+  type FetchTuning,
   type LogFn,
   type RunningStage,
   startStage,
@@ -48,6 +49,8 @@ export interface StorageWorkerOptions {
   commitIntervalMs: number;
   /** Messages per consumed batch, over all partitions. */
   maxBatch?: number;
+  /** When the broker answers a fetch (the Kafka package's default when absent). */
+  fetch?: FetchTuning;
   /**
    * The stage counters: in and out (handed to at least one sink) once committed; dlq for the
    * unreadable records once committed and for a sink's refusals once the DLQ has them (a record
@@ -133,6 +136,7 @@ export async function startStorageWorker(o: StorageWorkerOptions): Promise<Runni
       workerId: o.workerId,
       staticMembership: o.staticMembership,
       maxBatch: o.maxBatch ?? 5000,
+      ...(o.fetch ? { fetch: o.fetch } : {}),
       mode: 'external',
       commitIntervalMs: o.commitIntervalMs,
       tickMs: RECONCILE_MS,
