@@ -89,8 +89,8 @@ async function lockTarget(tx: Tx, email: string): Promise<{ user: Locked; admins
 function refuseLastAdmin(user: Locked, admins: string[], what: string): void {
   if (admins.length === 1 && admins[0] === user.id) {
     throw new LastAdminError(
-      `refused: ${user.email} is the last enabled admin, and ${what} would leave nobody able ` +
-        'to manage users. Make another user an admin first.',
+      `${user.email} is the last enabled admin: ${what} would leave nobody able to manage ` +
+        'users. Make another user an admin first.',
     );
   }
 }
