@@ -1,17 +1,19 @@
 'use client';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { time } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
-
-const ROLES = ['viewer', 'operator', 'admin'] as const;
+import { ROLES, UserRow } from './user-row.tsx';
 
 export function UsersView() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const list = useQuery(trpc.users.list.queryOptions());
   const [message, setMessage] = useState<string | null>(null);
+  const changed = (m: string) => {
+    setMessage(m);
+    void queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() });
+  };
   const create = useMutation(
     trpc.users.create.mutationOptions({
       onSuccess: (u) => {
@@ -64,9 +66,13 @@ export function UsersView() {
             Add user
           </button>
         </form>
-        {create.isError && <ErrorState error={create.error} />}
-        {message && <p role="status">{message}</p>}
+        {create.isError && (
+          <p role="alert" className="error">
+            Refused: {create.error.message}
+          </p>
+        )}
       </section>
+      {message && <p role="status">{message}</p>}
       <section className="panel" aria-labelledby="users-h">
         <h2 id="users-h">Users</h2>
         {list.isPending ? (
@@ -81,16 +87,15 @@ export function UsersView() {
               <tr>
                 <th scope="col">Email</th>
                 <th scope="col">Role</th>
+                <th scope="col">Status</th>
                 <th scope="col">Created</th>
+                <th scope="col">Actions</th>
               </tr>
             </thead>
             <tbody>
               {list.data.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.email}</td>
-                  <td>{u.role}</td>
-                  <td>{time(u.createdAt)}</td>
-                </tr>
+                // Keyed by state too: a row starts again from the server's values after a change.
+                <UserRow key={`${u.id}:${u.role}:${u.disabledAt}`} user={u} onChanged={changed} />
               ))}
             </tbody>
           </table>
