@@ -1,7 +1,8 @@
 'use client';
 // One user in the admin's Users table, with the changes an admin may make: the role, disable or
 // enable (ending their sessions at once), and a new password. The server refuses what would
-// leave no enabled admin; its message is shown as it is.
+// leave no enabled admin; its message is shown as it is. The buttons are named by what they do
+// (the row says whom): a cell that named the email would read as the user's email cell.
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { time } from '~/components/format.ts';
@@ -79,7 +80,6 @@ export function UserRow({
           <button
             type="button"
             disabled={pending}
-            aria-label={`${user.disabledAt ? 'Enable' : 'Disable'} ${user.email}`}
             onClick={() => {
               const disable = !user.disabledAt;
               if (
@@ -93,12 +93,7 @@ export function UserRow({
           >
             {user.disabledAt ? 'Enable' : 'Disable'}
           </button>{' '}
-          <button
-            type="button"
-            aria-expanded={resetting}
-            aria-label={`Reset password of ${user.email}`}
-            onClick={() => setResetting(!resetting)}
-          >
+          <button type="button" aria-expanded={resetting} onClick={() => setResetting(!resetting)}>
             Reset password
           </button>
         </td>
