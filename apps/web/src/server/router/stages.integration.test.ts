@@ -140,6 +140,22 @@ describe('stages', () => {
     await h.operator.stages.set({ stage: 'storage', state: 'running' });
   });
 
+  it("controls the DLQ indexer's group like a stage's", async () => {
+    await h.operator.stages.set({ stage: 'dlqIndex', state: 'paused', reason: 'index rebuild' });
+    // What the indexers read: the record under their group on the control topic.
+    expect((await controls.list()).get(`${prefix}dlq-indexers`)).toMatchObject({
+      state: 'paused',
+      by: 'operator@example.test',
+      reason: 'index rebuild',
+    });
+    expect((await h.viewer.stages.list()).find((s) => s.stage === 'dlqIndex')).toMatchObject({
+      label: 'DLQ indexer',
+      state: 'paused',
+    });
+    await h.operator.stages.set({ stage: 'dlqIndex', state: 'running' });
+    expect((await controls.list()).get(`${prefix}dlq-indexers`)?.state).toBe('running');
+  });
+
   it('refuses an unknown stage or state and an over-long reason', async () => {
     const bad = [
       { stage: 'nope', state: 'paused' },
