@@ -48,6 +48,8 @@ export function createAuth(options: AuthOptions) {
     user: {
       additionalFields: {
         role: { type: 'string', required: false, defaultValue: 'viewer', input: false },
+        // Set by an admin (user-admin.ts); a session of a disabled user is no session.
+        disabledAt: { type: 'date', required: false, input: false },
       },
     },
     session: {
@@ -73,3 +75,13 @@ export function createAuth(options: AuthOptions) {
 
 export type Auth = ReturnType<typeof createAuth>;
 export type AuthSession = NonNullable<Awaited<ReturnType<Auth['api']['getSession']>>>;
+
+/**
+ * The request's session, as Better Auth finds it in the database, unless its user is disabled.
+ * Disabling deletes the user's sessions; this also refuses one that a sign-in created in the
+ * same instant (it checked the user before the disable committed).
+ */
+export async function activeSession(auth: Auth, headers: Headers): Promise<AuthSession | null> {
+  const session = await auth.api.getSession({ headers });
+  return session && !session.user.disabledAt ? session : null;
+}

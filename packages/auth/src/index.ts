@@ -2,6 +2,7 @@ export {
   type Auth,
   type AuthOptions,
   type AuthSession,
+  activeSession,
   createAuth,
   MIN_PASSWORD_LENGTH,
 } from './auth.ts';

@@ -3,7 +3,7 @@
 // Better Auth session cookie, requests that say (or do not say) where they come from, every
 // procedure of the router with the input schema it declares, and a fingerprint of everything a
 // call could change, to show that a refused call changed nothing.
-import { createUser, ROLES, type Role } from '@sluice/auth';
+import { activeSession, createUser, ROLES, type Role } from '@sluice/auth';
 import { auditLog } from '@sluice/db';
 import {
   createKafka,
@@ -144,7 +144,7 @@ export async function createHttpHarness() {
 
   async function contextFor(req: Request) {
     // As session.ts does for the console: the session from the cookie, checked in PostgreSQL.
-    const session = await h.auth.api.getSession({ headers: req.headers });
+    const session = await activeSession(h.auth, req.headers);
     const user = session
       ? {
           id: session.user.id,

@@ -1,5 +1,5 @@
-import { createUser, type Role } from '@sluice/auth';
-import { auditLog } from '@sluice/db';
+import { activeSession, createUser, type Role } from '@sluice/auth';
+import { auditLog, authUser } from '@sluice/db';
 import { and, eq, inArray } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { codeOf, createRouterHarness, type RouterHarness } from '../router-test-harness.ts';
@@ -168,6 +168,19 @@ describe('disabling a user', () => {
     expect(
       (await auditOf('leaver@example.test', 'auth.sign-in.failed')).map((r) => r.details),
     ).toEqual([{ reason: 'disabled' }, { reason: 'disabled' }]);
+  });
+
+  it('refuses a session that outlived the disable (a sign-in racing it)', async () => {
+    await add('racer@example.test', 'viewer');
+    const { cookie } = await signIn('racer@example.test');
+    // As if the session was created after the disable had deleted the user's sessions.
+    await h.db
+      .update(authUser)
+      .set({ disabledAt: new Date() })
+      .where(eq(authUser.email, 'racer@example.test'));
+    // Better Auth still finds it; the console's session rule does not.
+    expect(await sessionOf(cookie)).not.toBeNull();
+    expect(await activeSession(h.auth, new Headers({ cookie: cookie ?? '' }))).toBeNull();
   });
 
   it('lets them sign in again once enabled', async () => {
