@@ -12,5 +12,6 @@ export * from './stage-runner.ts';
 export * from './topic-admin.ts';
 export * from './topic-browser.ts';
 export * from './topic-reader.ts';
+export type { TopicSettings } from './topic-settings.ts';
 export * from './trace-record-finder.ts';
 export * from './transactional-producer.ts';

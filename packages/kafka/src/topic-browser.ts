@@ -3,8 +3,8 @@
 // after a failure), and bounded record reads (topic-reader.ts), each on a short-lived consumer
 // outside any group. Routers see only the `TopicBrowser` interface, so tests can pass a stand-in.
 //
-// Topic configs (retention, cleanup.policy) are not listed: the client (1.10) has no
-// DescribeConfigs, neither in its KafkaJS-style admin nor in the native AdminClient.
+// Retention, cleanup.policy and size on disk come from topic-settings.ts (the native client has
+// no DescribeConfigs or DescribeLogDirs); they read as unknown when that read fails.
 import { IsolationLevel } from './kafka-client.ts';
 import { sharedAdmin } from './shared-admin.ts';
 import {
@@ -15,6 +15,7 @@ import {
   type PartitionPage,
   readPartitionPage,
 } from './topic-reader.ts';
+import { createTopicSettingsReader, type TopicSettings } from './topic-settings.ts';
 
 export interface PartitionInfo {
   partition: number;
@@ -30,6 +31,7 @@ export interface TopicInfo {
   name: string;
   internal: boolean;
   partitions: PartitionInfo[];
+  settings: TopicSettings;
 }
 
 export interface TopicBrowser {
@@ -43,16 +45,32 @@ export interface TopicBrowser {
 
 const TIMEOUT_MS = 5000;
 
+const unknownSettings: TopicSettings = {
+  retentionMs: null,
+  retentionBytes: null,
+  cleanupPolicy: null,
+  sizeBytes: null,
+};
+
 export function createTopicBrowser(brokers: string[], clientId = 'sluice-console'): TopicBrowser {
   const shared = sharedAdmin(brokers, clientId);
   const run = shared.run;
+  const settings = createTopicSettingsReader(brokers, clientId, TIMEOUT_MS);
 
-  const describe = (names: string[]) =>
+  const describe = async (names: string[]): Promise<TopicInfo[]> => {
+    const topics = await describePartitions(names);
+    const read = await settings.read(
+      topics.map((t) => ({ name: t.name, partitions: t.partitions.map((p) => p.partition) })),
+    );
+    return topics.map((t) => ({ ...t, settings: read.get(t.name) ?? unknownSettings }));
+  };
+
+  const describePartitions = (names: string[]) =>
     run(async (a) => {
       if (names.length === 0) return [];
       const metadata = await a.fetchTopicMetadata({ topics: names, timeout: TIMEOUT_MS });
       return Promise.all(
-        metadata.map(async (t): Promise<TopicInfo> => {
+        metadata.map(async (t): Promise<Omit<TopicInfo, 'settings'>> => {
           const offsets = new Map(
             (
               await a.fetchTopicOffsets(t.name, {
@@ -91,6 +109,8 @@ export function createTopicBrowser(brokers: string[], clientId = 'sluice-console
     },
     readPage: (request) => readPartitionPage({ brokers, clientId, ...request }),
     findRecord: (request) => findRecordInWindow({ brokers, clientId, ...request }),
-    close: () => shared.close(),
+    close: async () => {
+      await Promise.all([shared.close(), settings.close()]);
+    },
   };
 }

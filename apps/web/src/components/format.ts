@@ -11,6 +11,27 @@ export function duration(seconds: number | null | undefined): string {
   return `${nf.format(seconds / 3600)} h`;
 }
 
+/** Bytes in binary units: 512 B, 3.4 MiB. */
+export function bytes(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${nf.format(v)} ${units[i]}`;
+}
+
+/** A Kafka retention: -1 is no limit. */
+export function retention(ms: number | null, limitBytes: number | null): string {
+  if (ms === null) return '—';
+  const time =
+    ms < 0 ? 'forever' : ms >= 86_400_000 ? `${nf.format(ms / 86_400_000)} d` : duration(ms / 1000);
+  return limitBytes !== null && limitBytes >= 0 ? `${time}, ${bytes(limitBytes)}/partition` : time;
+}
+
 export const time = (iso: string) =>
   `${new Date(iso).toLocaleString('en-GB', { hour12: false, timeZone: 'UTC' })} UTC`;
 

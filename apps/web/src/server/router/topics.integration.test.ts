@@ -29,7 +29,15 @@ let down: RouterHarness;
 
 beforeAll(async () => {
   await ensureTopics(kafka, [
-    { topic, numPartitions: 2, replicationFactor: -1, configEntries: [] },
+    {
+      topic,
+      numPartitions: 2,
+      replicationFactor: -1,
+      configEntries: [
+        { name: 'retention.ms', value: '3600000' },
+        { name: 'retention.bytes', value: '1048576' },
+      ],
+    },
   ]);
   const producer = createProducer(kafka);
   await producer.connect();
@@ -64,6 +72,20 @@ afterAll(async () => {
 });
 
 describe('topics', () => {
+  it('lists the topic with its retention, cleanup policy and bytes on disk', async () => {
+    const t = (await h.viewer.topics.list()).find((x) => x.name === topic);
+    expect(t).toMatchObject({
+      retentionMs: 3_600_000,
+      retentionBytes: 1_048_576,
+      cleanupPolicy: 'delete',
+    });
+    // 32 small records in a log of its own: more than nothing, less than a segment's index.
+    expect(t?.sizeBytes).toBeGreaterThan(32 * 20);
+    expect(t?.sizeBytes).toBeLessThan(1_048_576);
+    const control = (await h.viewer.topics.list()).find((x) => x.cleanupPolicy === 'compact');
+    expect(control, 'a compacted topic (the control channel, __consumer_offsets)').toBeDefined();
+  });
+
   it('lists the topic with its partitions, replication and size', async () => {
     const list = await h.viewer.topics.list();
     const t = list.find((x) => x.name === topic);

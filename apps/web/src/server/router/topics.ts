@@ -1,5 +1,5 @@
 // Topics and their records: the cluster's topics (the pipeline's first) with partitions,
-// replication, in-sync replicas and size in offsets, for viewers; one partition's records,
+// replication, in-sync replicas, retention, cleanup policy and size, for viewers; one partition's records,
 // newest first, by offset or by time, for operators. Reads are bounded (at most 200 records,
 // a few seconds) and read_committed, outside any consumer group (see @sluice/kafka
 // topic-reader.ts). A broker that does not answer is a 503.
@@ -44,6 +44,11 @@ function summary(t: TopicInfo, pipelineTopics: ReadonlySet<string>) {
     offsets: t.partitions.reduce((n, p) => n + (p.high - p.low), 0),
     /** Sum of the log end offsets: its change over time is the topic's write rate. */
     end: t.partitions.reduce((n, p) => n + p.high, 0),
+    /** From the topic's configs and the brokers' log directories; null when unknown. */
+    retentionMs: t.settings.retentionMs,
+    retentionBytes: t.settings.retentionBytes,
+    cleanupPolicy: t.settings.cleanupPolicy,
+    sizeBytes: t.settings.sizeBytes,
   };
 }
 

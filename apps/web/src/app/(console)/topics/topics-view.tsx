@@ -1,10 +1,10 @@
 'use client';
-// The cluster's topics, the pipeline's first: partitions, replication, in-sync replicas and size
-// in offsets; each name opens the topic's partitions and (for operators) its message browser.
+// The cluster's topics, the pipeline's first: partitions, replication, in-sync replicas,
+// retention, cleanup policy and size; each name opens the topic's partitions and (for operators) its message browser.
 import { useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
-import { num } from '~/components/format.ts';
+import { bytes, num, retention } from '~/components/format.ts';
 import { Empty, ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 
@@ -36,10 +36,10 @@ export function TopicsView() {
       <section className="panel" aria-labelledby="topics-h">
         <h2 id="topics-h">Topics on the cluster</h2>
         <p className="muted">
-          Size counts offsets held (log end minus log start), transaction markers included; the
-          write rate is the log end's move between two refreshes (every 10 s), so it shows from the
-          second one. Retention and cleanup policy are not shown: the Kafka client in use cannot
-          read topic configs.
+          Offsets held is log end minus log start, transaction markers included; size on disk adds
+          up every replica in the brokers' log directories. The write rate is the log end's move
+          between two refreshes (every 10 s), so it shows from the second one. "—" is a value the
+          brokers did not give.
         </p>
         {list.isPending ? (
           <Loading what="topics" />
@@ -65,8 +65,13 @@ export function TopicsView() {
                 <th scope="col" className="num">
                   Under-replicated
                 </th>
+                <th scope="col">Cleanup</th>
+                <th scope="col">Retention</th>
                 <th scope="col" className="num">
                   Offsets held
+                </th>
+                <th scope="col" className="num">
+                  Size on disk
                 </th>
                 <th scope="col" className="num">
                   Writes/s
@@ -84,7 +89,10 @@ export function TopicsView() {
                   <td className="num">{t.replication}</td>
                   <td className="num">{t.minIsr}</td>
                   <td className="num">{t.underReplicated}</td>
+                  <td>{t.cleanupPolicy ?? '—'}</td>
+                  <td>{retention(t.retentionMs, t.retentionBytes)}</td>
                   <td className="num">{num(t.offsets)}</td>
+                  <td className="num">{bytes(t.sizeBytes)}</td>
                   <td className="num">
                     {rates.has(t.name) ? (rates.get(t.name) ?? 0).toFixed(1) : '…'}
                   </td>
