@@ -1,13 +1,22 @@
 'use client';
 // Replay and discard for one entry, shown to operators (the server checks the role again): the
-// payload can be edited as JSON and checked against the event schema, with the error beside the
-// field; a dry run shows exactly what would be sent or why it is skipped; a replay records a job
+// payload can be edited as JSON in a code editor (CodeMirror, loaded only when editing starts)
+// and checked against the event schema, with the error beside the field and marked on it; a dry
+// run shows exactly what would be sent or why it is skipped; a replay records a job
 // that the dlq-indexer worker sends, and its outcome is followed here until it is known.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import dynamic from 'next/dynamic';
 import { useId, useState } from 'react';
-import { ErrorState } from '~/components/query-state.tsx';
+import { ErrorState, Loading } from '~/components/query-state.tsx';
 import { useTRPC } from '~/trpc/react.tsx';
 import styles from './dlq.module.css';
+import type { SchemaError } from './json-editor.tsx';
+
+// Its own chunk, fetched when an operator starts editing: the inbox does not carry CodeMirror.
+const JsonEditor = dynamic(() => import('./json-editor.tsx').then((m) => m.JsonEditor), {
+  ssr: false,
+  loading: () => <Loading what="the JSON editor" />,
+});
 
 type Target = 'source' | 'enrichment' | 'storage';
 
@@ -99,7 +108,7 @@ export function DlqReplayControls({ id, payload }: { id: number; payload: string
   const [rate, setRate] = useState('');
   const [editing, setEditing] = useState(false);
   const [text, setText] = useState(payload ?? '{}');
-  const [fieldError, setFieldError] = useState<string | null>(null);
+  const [fieldError, setFieldError] = useState<SchemaError | null>(null);
   const [reason, setReason] = useState('');
   const [jobId, setJobId] = useState<number | null>(null);
 
@@ -121,14 +130,14 @@ export function DlqReplayControls({ id, payload }: { id: number; payload: string
     try {
       value = JSON.parse(text);
     } catch (err) {
-      setFieldError(`not JSON: ${(err as Error).message}`);
+      setFieldError({ field: null, message: `not JSON: ${(err as Error).message}` });
       return null;
     }
     const v = await queryClient.fetchQuery(
       trpc.dlq.validateEvent.queryOptions({ event: value }, { staleTime: 0 }),
     );
     if (!v.ok) {
-      setFieldError(v.field ? `${v.field}: ${v.message}` : v.message);
+      setFieldError({ field: v.field, message: v.message });
       return null;
     }
     setFieldError(null);
@@ -182,23 +191,22 @@ export function DlqReplayControls({ id, payload }: { id: number; payload: string
       </div>
       {editing && (
         <div>
-          <label htmlFor={`${ids}-edit`}>Edited event (JSON)</label>
-          <textarea
-            id={`${ids}-edit`}
-            className={styles.editor}
-            rows={14}
-            spellCheck={false}
-            value={text}
-            aria-invalid={fieldError !== null}
-            aria-describedby={fieldError ? `${ids}-edit-error` : undefined}
-            onChange={(e) => {
-              setText(e.target.value);
+          <p id={`${ids}-edit-label`} className={styles.editorLabel}>
+            Edited event (JSON)
+          </p>
+          <JsonEditor
+            labelledBy={`${ids}-edit-label`}
+            initialValue={text}
+            schemaError={fieldError}
+            describedBy={fieldError ? `${ids}-edit-error` : undefined}
+            onChange={(t) => {
+              setText(t);
               setFieldError(null);
             }}
           />
           {fieldError && (
             <p id={`${ids}-edit-error`} className="error" role="alert">
-              {fieldError}
+              {fieldError.field ? `${fieldError.field}: ${fieldError.message}` : fieldError.message}
             </p>
           )}
           <button type="button" onClick={() => void editedEvent()}>
