@@ -131,3 +131,18 @@ export async function deletePrefixedTopics(prefix: string): Promise<void> {
 export async function deleteGroups(groups: string[]): Promise<void> {
   await (await admin()).deleteGroups(groups);
 }
+
+export interface GroupMember {
+  clientId: string;
+  /** How many partitions the member is assigned. */
+  partitions: number;
+}
+
+/** The members of a consumer group as the broker describes it now (none for an empty group). */
+export async function groupMembers(group: string): Promise<GroupMember[]> {
+  const { groups } = await (await admin()).describeGroups([group]);
+  return (groups[0]?.members ?? []).map((m) => ({
+    clientId: m.clientId,
+    partitions: (m.assignment?.topicPartitions ?? []).length,
+  }));
+}

@@ -1,6 +1,7 @@
 // Runs the real `sluice` CLI as a child process, the way users and deployments run it, so the
 // suites exercise the shipped entry point (and can SIGKILL a worker for real).
 import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/test\/$/, '');
@@ -112,6 +113,17 @@ export async function sluiceOk(args: string[], env: NodeJS.ProcessEnv): Promise<
   const r = await runSluice(args, env);
   if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
   return r;
+}
+
+/** Writes `lines` to `file` as NDJSON and produces them with `sluice produce` (to `topic` if given). */
+export async function produceLines(
+  env: NodeJS.ProcessEnv,
+  file: string,
+  lines: string[],
+  topic?: string,
+): Promise<void> {
+  writeFileSync(file, `${lines.join('\n')}\n`);
+  await sluiceOk(['produce', '--input', file, ...(topic ? ['--topic', topic] : [])], env);
 }
 
 /** Polls `check` until it holds; fails naming `what` after the timeout. */
