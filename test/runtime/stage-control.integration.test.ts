@@ -2,14 +2,17 @@
 // enrichment workers on the real broker: paused, the members keep their partitions and lag grows;
 // a worker that starts while the stage is paused stays paused; stopped, the members leave the
 // group and stay alive; resumed, the backlog is enriched exactly once.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { testEnv, uniqueName } from '../env.ts';
-import { deletePrefixedTopics, groupLag, kafka, readTopic } from '../support/kafka-reader.ts';
-import { runSluice, sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { groupLag, groupMembers, readTopic } from '../support/kafka-reader.ts';
+import { produceLines, runSluice, sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { stageStatus, stopStage } from '../support/stage-cli.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 
 const prefix = `${uniqueName('it-control').replaceAll('_', '-')}.`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-control-'));
@@ -22,41 +25,19 @@ const env = {
 };
 const group = `${prefix}enrichment-workers`;
 const raw = `${prefix}events.raw`;
-const workers: Worker[] = [];
+const workers = workerProcesses(env);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function members(): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([group]);
-    return groups[0]?.members.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
-}
-
-async function produce(lines: string[], name: string) {
-  const file = join(dir, `${name}.ndjson`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  await sluiceOk(['produce', '--input', file], env);
-}
-
-function startWorker(id: string): Worker {
-  const w = startSluice(['worker', 'enrichment', '--metrics-port', '0', '--worker-id', id], env);
-  workers.push(w);
-  return w;
-}
+const members = async () => (await groupMembers(group)).length;
+const produce = (lines: string[], name: string) =>
+  produceLines(env, join(dir, `${name}.ndjson`), lines);
+const startWorker = (id: string) => workers.start('enrichment', id);
 
 beforeAll(async () => {
   await sluiceOk(['geoip', 'build-test-db', '--out', env.GEOIP_CITY_DB], env);
   await sluiceOk(['topics', 'create'], env);
 }, 120_000);
 
-afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-});
+afterAll(() => tearDownSuite({ workers: workers.all, topicPrefix: prefix }));
 
 describe('sluice stage pause / stop / resume', () => {
   it('pauses, stops and resumes the enrichment stage without losing or repeating an event', async () => {
@@ -87,17 +68,32 @@ describe('sluice stage pause / stop / resume', () => {
     await sleep(4000);
     expect(await groupLag(group, raw)).toBe(lagPaused);
     expect(await members()).toBe(2);
-    const status = await sluiceOk(['stage', 'status', '--json'], env);
-    const enrichment = status.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((r) => r.stage === 'enrichment');
-    expect(enrichment).toMatchObject({ state: 'paused', reason: 'integration test', members: 2 });
+    // The group is stable with both members: the condition is the control state alone, as the
+    // console shows it.
+    expect(await stageStatus(env, 'enrichment')).toMatchObject({
+      state: 'paused',
+      reason: 'integration test',
+      members: 2,
+      phase: 'stable',
+      condition: 'paused',
+    });
+    // No aggregation worker ever ran under this prefix: its group has no member and no offsets.
+    expect(await stageStatus(env, 'aggregation')).toMatchObject({
+      state: 'running',
+      members: 0,
+      phase: 'dead',
+      condition: 'running, group dead (no member, no offsets)',
+    });
 
     // Stopped: the members leave the group, the processes stay up.
-    await sluiceOk(['stage', 'stop', 'enrichment'], env);
-    await waitFor('the group to have no members', async () => (await members()) === 0, 30_000);
+    await stopStage(env, 'enrichment', group);
+    // An empty group is what a stop asks for: the condition says only "stopped".
+    expect(await stageStatus(env, 'enrichment')).toMatchObject({
+      state: 'stopped',
+      members: 0,
+      phase: 'empty',
+      condition: 'stopped',
+    });
     expect(one.child.exitCode).toBeNull();
     expect(two.child.exitCode).toBeNull();
     expect(await groupLag(group, raw)).toBe(lagPaused);
@@ -139,8 +135,7 @@ describe('sluice stage pause / stop / resume', () => {
       /has 1 member: .*Stop the stage first.*sluice stage stop enrichment/,
     );
 
-    await sluiceOk(['stage', 'stop', 'enrichment'], env);
-    await waitFor('the group to empty', async () => (await members()) === 0, 30_000);
+    await stopStage(env, 'enrichment', group, 'the group to empty');
     const unconfirmed = await runSluice(
       ['stage', 'reset', 'enrichment', '--to-earliest', '--execute', '--confirm', 'enrichment'],
       env,

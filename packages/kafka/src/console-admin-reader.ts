@@ -40,7 +40,8 @@ const GROUP_STATES = [
   'Dead',
   'Empty',
 ];
-const stateName = (s: number) => GROUP_STATES[s] ?? 'Unknown';
+/** A group state as describeGroups gives it (a number) by its name, as `groupPhaseOf` reads it. */
+export const groupStateName = (s: number): string => GROUP_STATES[s] ?? 'Unknown';
 
 const TIMEOUT_MS = 3000;
 
@@ -75,7 +76,7 @@ export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
       run(async (a) =>
         (await a.listGroups({ timeout: TIMEOUT_MS })).groups.map((g) => ({
           groupId: g.groupId,
-          state: stateName(g.state),
+          state: groupStateName(g.state),
         })),
       ),
     describeGroup: (groupId) =>
@@ -85,7 +86,7 @@ export function createKafkaAdminReader(brokers: string[]): KafkaAdminReader {
         if (!g || g.error) throw new Error(g?.error?.message ?? `group ${groupId} not described`);
         return {
           groupId,
-          state: stateName(g.state),
+          state: groupStateName(g.state),
           members: g.members.map((m) => ({
             memberId: m.memberId,
             clientId: m.clientId,

@@ -4,7 +4,9 @@
 import { userInfo } from 'node:os';
 import {
   controlledStages,
+  describeStageCondition,
   describeStageControl,
+  groupPhaseOf,
   pipelineNames,
   planOffsetReset,
   type ResetTarget,
@@ -17,6 +19,7 @@ import {
   commitGroupOffsets,
   createKafka,
   GroupNotEmptyError,
+  groupStateName,
   publishStageControl,
   readGroupOffsets,
   readStageControls,
@@ -83,7 +86,9 @@ export function registerStageCommands(program: Command): void {
 
   stage
     .command('status')
-    .description("each stage's state, who set it and when, and its group's members")
+    .description(
+      "each stage's state, who set it and when, its group's members, and what the group is doing (rebalancing, empty, dead)",
+    )
     .option('--json', 'one JSON object per stage')
     .action(async (opts: { json?: boolean }) => {
       const env = loadEnv();
@@ -98,17 +103,24 @@ export function registerStageCommands(program: Command): void {
       try {
         const stages = controlledStages(names);
         const { groups } = await admin.describeGroups(stages.map((s) => s.group));
-        const members = new Map(groups.map((g) => [g.groupId, g.members.length]));
+        const described = new Map(groups.map((g) => [g.groupId, g]));
         const rows = stages.map((s) => {
           const c = controls.get(s.group);
+          const g = described.get(s.group);
+          const state = c?.state ?? 'running';
+          // A group the broker could not describe is in a phase this command cannot know.
+          const phase = g && !g.error ? groupPhaseOf(groupStateName(g.state)) : 'unknown';
           return {
             stage: s.command,
             group: s.group,
-            state: c?.state ?? 'running',
+            state,
             by: c?.by ?? null,
             at: c?.at ?? null,
             reason: c?.reason ?? null,
-            members: members.get(s.group) ?? 0,
+            members: g?.members.length ?? 0,
+            phase,
+            /** The console's text: the control state with what the group adds to it. */
+            condition: describeStageCondition(state, phase),
           };
         });
         if (opts.json) {
@@ -116,14 +128,14 @@ export function registerStageCommands(program: Command): void {
           return;
         }
         const line = (cells: string[]) =>
-          `${cells[0]?.padEnd(12)}${cells[1]?.padEnd(9)}${cells[2]?.padStart(7)}  ${cells[3]}\n`;
-        process.stdout.write(line(['stage', 'state', 'members', 'set']));
+          `${cells[0]?.padEnd(12)}${cells[1]?.padEnd(40)}${cells[2]?.padStart(7)}  ${cells[3]}\n`;
+        process.stdout.write(line(['stage', 'condition', 'members', 'set']));
         for (const r of rows) {
           const c = controls.get(r.group);
           process.stdout.write(
             line([
               r.stage,
-              r.state,
+              r.condition,
               String(r.members),
               c ? describeStageControl(c) : '(never set)',
             ]),
