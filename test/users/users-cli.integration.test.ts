@@ -1,5 +1,5 @@
 // `sluice users` as an admin runs it at a shell, against a schema of its own: role changes,
-// disable and enable, password resets and the list, each change audited as `cli:<login>` (or
+// disable and enable, password resets and the list, each change (adding too) audited as `cli:<login>` (or
 // --as), and the last enabled admin kept, with a refusal that says why and a failing exit code.
 import { runMigrations } from '@sluice/db';
 import pg from 'pg';
@@ -80,12 +80,14 @@ describe('sluice users', () => {
 
     const rows = await audit();
     expect(rows.map((r) => [r.actor, r.action, r.target])).toEqual([
+      [expect.stringMatching(/^cli:/), 'user.create', 'boss@cli.test'],
+      [expect.stringMatching(/^cli:/), 'user.create', 'op@cli.test'],
       ['ops-lead', 'user.role', 'op@cli.test'],
       [expect.stringMatching(/^cli:/), 'user.disable', 'op@cli.test'],
       [expect.stringMatching(/^cli:/), 'user.password-reset', 'op@cli.test'],
       [expect.stringMatching(/^cli:/), 'user.enable', 'op@cli.test'],
     ]);
-    expect(rows[0]?.details).toMatchObject({
+    expect(rows[2]?.details).toMatchObject({
       before: { role: 'viewer' },
       after: { role: 'operator' },
     });

@@ -25,6 +25,7 @@ export {
 } from './sign-in-audit.ts';
 export {
   type AdminActor,
+  addUser,
   LastAdminError,
   listUsers,
   resetUserPassword,

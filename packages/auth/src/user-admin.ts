@@ -9,7 +9,13 @@ import { auditLog, authAccount, authSession, authUser } from '@sluice/db';
 import { and, asc, eq, isNull } from 'drizzle-orm';
 import type { Auth } from './auth.ts';
 import type { Role } from './roles.ts';
-import { checkPassword, normalizeEmail, UserInputError } from './users.ts';
+import {
+  checkPassword,
+  createUser,
+  type NewUser,
+  normalizeEmail,
+  UserInputError,
+} from './users.ts';
 
 /** Who asks, for the audit row. */
 export interface AdminActor {
@@ -38,6 +44,20 @@ export interface UserChange {
   /** False when the user was already in the state asked for: nothing was written. */
   changed: boolean;
   sessionsRevoked: number;
+}
+
+/** Creates a user (createUser's rules) and records who did it. */
+export async function addUser(auth: Auth, db: Database, input: NewUser, by: AdminActor) {
+  const user = await createUser(auth, input);
+  await db.insert(auditLog).values({
+    actor: by.actor,
+    action: 'user.create',
+    target: user.email,
+    affected: 1,
+    sourceIp: by.sourceIp,
+    details: { role: user.role },
+  });
+  return user;
 }
 
 /** Every user, by email: for the Users page and `sluice users list`. */

@@ -1,5 +1,5 @@
 // `sluice users`: console users from the command line. `add` creates one (the first admin in
-// particular); `list`, `set-role`, `disable`, `enable` and `reset-password` are the console's
+// particular, audited like the rest); `list`, `set-role`, `disable`, `enable` and `reset-password` are the console's
 // Users page for an admin at a shell, through the same @sluice/auth functions, each change
 // audited (actor `cli:<login>` unless --as says otherwise) and none leaving the console without
 // an enabled admin. The auth secret comes from BETTER_AUTH_SECRET or, in development,
@@ -16,6 +16,7 @@ interface AddOptions {
   password: string;
   role: string;
   name?: string;
+  as: string;
 }
 
 const defaultActor = () => `cli:${userInfo().username}`;
@@ -95,9 +96,16 @@ export function registerUsersCommand(program: Command): void {
     .requiredOption('--password <password>', 'initial password (12 to 128 characters)')
     .requiredOption('--role <role>', `one of ${ROLES.join(', ')}`, roleArg)
     .option('--name <name>', 'display name (default: the part of the email before @)')
+    .option('--as <actor>', 'who is adding it, for the record', defaultActor())
     .action((opts: AddOptions) =>
-      withAuth(async (a, _db, auth) => {
-        const user = await a.createUser(auth, { ...opts, role: opts.role as Role });
+      withAuth(async (a, db, auth) => {
+        const { as, ...input } = opts;
+        const user = await a.addUser(
+          auth,
+          db,
+          { ...input, role: opts.role as Role },
+          { actor: as, sourceIp: null },
+        );
         process.stdout.write(`created ${user.role} ${user.email} (id ${user.id})\n`);
       }),
     );

@@ -2,7 +2,7 @@
 // password. The changes are @sluice/auth's (the CLI's `sluice users` runs the same), each in one
 // transaction with its audit row; the last enabled admin cannot be demoted or disabled.
 import {
-  createUser,
+  addUser,
   LastAdminError,
   listUsers,
   MIN_PASSWORD_LENGTH,
@@ -13,7 +13,6 @@ import {
   UnknownUserError,
   UserInputError,
 } from '@sluice/auth';
-import { auditLog } from '@sluice/db';
 import { TRPCError } from '@trpc/server';
 import { z } from 'zod';
 import { adminProcedure, createTRPCRouter } from '../trpc.ts';
@@ -49,18 +48,9 @@ export const usersRouter = createTRPCRouter({
   create: adminProcedure
     .input(z.object({ email, password, role: z.enum(ROLES) }))
     .mutation(({ ctx, input }) =>
-      asTrpc(async () => {
-        const user = await createUser(ctx.auth, input);
-        await ctx.db.insert(auditLog).values({
-          actor: ctx.user.email,
-          action: 'user.create',
-          target: user.email,
-          affected: 1,
-          sourceIp: ctx.sourceIp,
-          details: { role: user.role },
-        });
-        return user;
-      }),
+      asTrpc(() =>
+        addUser(ctx.auth, ctx.db, input, { actor: ctx.user.email, sourceIp: ctx.sourceIp }),
+      ),
     ),
 
   setRole: adminProcedure
