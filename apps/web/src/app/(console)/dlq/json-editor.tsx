@@ -122,5 +122,5 @@ export function JsonEditor(p: JsonEditorProps) {
     });
   }, [p.schemaError, p.describedBy]);
 
-  return <div ref={host} className={styles.editor} data-testid="json-editor" />;
+  return <div ref={host} className={styles.editor} />;
 }
