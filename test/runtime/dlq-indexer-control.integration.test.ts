@@ -9,8 +9,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { poisonRecords } from '../dlq/dlq-fixtures.ts';
 import { testEnv, uniqueName } from '../env.ts';
-import { deletePrefixedTopics, groupLag, kafka } from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { groupLag, groupMembers } from '../support/kafka-reader.ts';
+import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { stageStatus, stopStage } from '../support/stage-cli.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 
 const name = uniqueName('it-dlqctl').replaceAll('_', '-').toLowerCase();
 const prefix = `${name}.`;
@@ -25,7 +28,7 @@ const env = {
 const dlq = `${prefix}events.dlq`;
 const group = `${prefix}dlq-indexers`;
 const db = new pg.Pool({ connectionString: testEnv.databaseUrl, max: 2 });
-const workers: Worker[] = [];
+const workers = workerProcesses(env);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function indexed(): Promise<number> {
@@ -33,16 +36,7 @@ async function indexed(): Promise<number> {
   return r.rows[0].n;
 }
 
-async function members(): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([group]);
-    return groups[0]?.members.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
-}
+const members = async () => (await groupMembers(group)).length;
 
 async function sendDeadLetters(n: number, tag: string): Promise<void> {
   const producer = createProducer(
@@ -63,24 +57,16 @@ async function sendDeadLetters(n: number, tag: string): Promise<void> {
   }
 }
 
-function startIndexer(id: string): Worker {
-  const w = startSluice(['worker', 'dlq-indexer', '--metrics-port', '0', '--worker-id', id], env);
-  workers.push(w);
-  return w;
-}
+const startIndexer = (id: string) => workers.start('dlq-indexer', id);
 
 beforeAll(async () => {
   await sluiceOk(['migrate', '--schema', schema], env);
   await sluiceOk(['topics', 'create'], env);
 }, 120_000);
 
-afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
-  await db.end();
-});
+afterAll(() =>
+  tearDownSuite({ workers: workers.all, topicPrefix: prefix, postgres: { db, schema } }),
+);
 
 describe('sluice stage pause / stop / resume dlq-indexer', () => {
   it('pauses, stops and resumes the DLQ indexer without losing or repeating an entry', async () => {
@@ -104,21 +90,22 @@ describe('sluice stage pause / stop / resume dlq-indexer', () => {
     expect(await indexed()).toBe(400);
     expect(await groupLag(group, dlq)).toBe(300);
     expect(await members()).toBe(2);
-    const status = (await sluiceOk(['stage', 'status', '--json'], env)).stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l))
-      .find((r) => r.stage === 'dlq-indexer');
-    expect(status).toMatchObject({
+    expect(await stageStatus(env, 'dlq-indexer')).toMatchObject({
       group,
       state: 'paused',
       reason: 'integration test',
       members: 2,
+      phase: 'stable',
+      condition: 'paused',
     });
 
     // Stopped: the members leave the group, the processes stay up.
-    await sluiceOk(['stage', 'stop', 'dlq-indexer'], env);
-    await waitFor('the group to have no members', async () => (await members()) === 0, 30_000);
+    await stopStage(env, 'dlq-indexer', group);
+    expect(await stageStatus(env, 'dlq-indexer')).toMatchObject({
+      state: 'stopped',
+      phase: 'empty',
+      condition: 'stopped',
+    });
     expect(one.child.exitCode).toBeNull();
     expect(two.child.exitCode).toBeNull();
     expect(await indexed()).toBe(400);
