@@ -5,7 +5,7 @@
 // second batch again (their own count of records taken), and every store stays as it was:
 // PostgreSQL and the search index keyed by event_id, the Redis realtime counters and the archive
 // (their offset fences), with no event written twice.
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -16,8 +16,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { testEnv, uniqueName } from '../env.ts';
-import { deleteGroups, deletePrefixedTopics, groupLag, kafka } from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { groupLag } from '../support/kafka-reader.ts';
+import { produceLines, sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { stopStage } from '../support/stage-cli.ts';
+import { eventRowsById, realtimeData, stageRecordsIn } from '../support/store-readers.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 
 const name = uniqueName('it-reset').replaceAll('_', '-').toLowerCase();
 const prefix = `${name}.`;
@@ -47,7 +51,7 @@ const group = `${prefix}storage-writers`;
 const db = new pg.Pool({ connectionString: testEnv.databaseUrl, max: 2 });
 const search = new Search({ node: testEnv.searchUrl, requestTimeout: 60_000 });
 const redis = new Redis(testEnv.redisUrl);
-const workers: Worker[] = [];
+const workers = workerProcesses(env);
 
 /** A batch of raw events: pageviews and clicks (to PostgreSQL) and errors (to the search index). */
 function batch(tag: string, n: number) {
@@ -68,29 +72,10 @@ function batch(tag: string, n: number) {
   };
 }
 
-async function produce(lines: string[], file: string) {
-  writeFileSync(join(dir, file), `${lines.join('\n')}\n`);
-  await sluiceOk(['produce', '--input', join(dir, file)], env);
-}
-
-async function members(): Promise<number> {
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const { groups } = await admin.describeGroups([group]);
-    return groups[0]?.members.length ?? 0;
-  } finally {
-    await admin.disconnect();
-  }
-}
+const produce = (lines: string[], file: string) => produceLines(env, join(dir, file), lines);
 
 /** event_id → rows with it in PostgreSQL. */
-async function pgCounts(): Promise<Map<string, number>> {
-  const r = await db.query(
-    `SELECT event_id, count(*)::int AS n FROM "${schema}".events GROUP BY event_id`,
-  );
-  return new Map(r.rows.map((x) => [x.event_id as string, x.n as number]));
-}
+const pgCounts = () => eventRowsById(db, schema);
 
 /** The search index's documents: id → source (versions move on a rewrite; contents must not). */
 async function searchDocs(): Promise<Map<string, unknown>> {
@@ -104,29 +89,10 @@ async function searchDocs(): Promise<Map<string, unknown>> {
   return new Map(page.hits.hits.map((h) => [h._id as string, h._source]));
 }
 
-/** The realtime data keys; the stage counters and latencies count work done, not events. */
-async function redisData(): Promise<Record<string, unknown>> {
-  const keys = (await redis.keys(`${redisPrefix}rt:*`))
-    .filter(
-      (k) => !k.startsWith(`${redisPrefix}rt:latency:`) && !k.startsWith(`${redisPrefix}rt:stage:`),
-    )
-    .sort();
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    const t = await redis.type(k);
-    if (t === 'hash') out[k] = await redis.hgetall(k);
-    else if (t === 'zset') out[k] = await redis.zrange(k, 0, -1, 'WITHSCORES');
-    else out[k] = (await redis.getBuffer(k))?.toString('base64');
-  }
-  return out;
-}
+const redisData = () => realtimeData(redis, redisPrefix);
 
 /** Records the storage writers took from their inputs, as they count them for the console. */
-async function storageIn(): Promise<number> {
-  const keys = await redis.keys(`${redisPrefix}rt:stage:storage:in:*`);
-  const counts = keys.length > 0 ? await redis.mget(keys) : [];
-  return counts.reduce((s, c) => s + Number(c ?? 0), 0);
-}
+const storageIn = () => stageRecordsIn(redis, redisPrefix, 'storage');
 
 /** Every event_id in the archive's objects, as often as it is archived. */
 function archivedIds(): string[] {
@@ -144,11 +110,7 @@ function archivedIds(): string[] {
   return ids;
 }
 
-function start(stage: 'enrichment' | 'storage', id: string): Worker {
-  const w = startSluice(['worker', stage, '--metrics-port', '0', '--worker-id', id], env);
-  workers.push(w);
-  return w;
-}
+const start = (stage: 'enrichment' | 'storage', id: string) => workers.start(stage, id);
 
 beforeAll(async () => {
   await sluiceOk(['geoip', 'build-test-db', '--out', env.GEOIP_CITY_DB], env);
@@ -156,19 +118,18 @@ beforeAll(async () => {
   await sluiceOk(['migrate', '--schema', schema], env);
 }, 120_000);
 
-afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-  await deleteGroups([group, `${prefix}enrichment-workers`]).catch(() => {});
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
-  await db.end();
-  await search.indices.delete({ index, ignore_unavailable: true });
-  await search.close();
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-}, 60_000);
+afterAll(
+  () =>
+    tearDownSuite({
+      workers: workers.all,
+      topicPrefix: prefix,
+      groups: [group, `${prefix}enrichment-workers`],
+      postgres: { db, schema },
+      search: { client: search, index },
+      redis: { client: redis, keyPrefix: redisPrefix },
+    }),
+  60_000,
+);
 
 describe('sluice stage reset --to-datetime on the storage stage', () => {
   it('reads exactly the events after the time again and leaves every store exact', async () => {
@@ -214,8 +175,7 @@ describe('sluice stage reset --to-datetime on the storage stage', () => {
 
     // The writers count what they took (flushed to Redis every few seconds): each event once.
     await waitFor('the count of records taken', async () => (await storageIn()) === all.size);
-    await sluiceOk(['stage', 'stop', 'storage'], env);
-    await waitFor('the storage group to empty', async () => (await members()) === 0, 30_000);
+    await stopStage(env, 'storage', group, 'the storage group to empty');
     const plan = JSON.parse(
       (
         await sluiceOk(
@@ -254,8 +214,7 @@ describe('sluice stage reset --to-datetime on the storage stage', () => {
       async () => (await groupLag(group, enriched)) === 0,
       90_000,
     );
-    await sluiceOk(['stage', 'stop', 'storage'], env);
-    await waitFor('the storage group to empty again', async () => (await members()) === 0, 30_000);
+    await stopStage(env, 'storage', group, 'the storage group to empty again');
 
     // Exactly the events after the time were taken again ...
     await waitFor(
@@ -275,7 +234,7 @@ describe('sluice stage reset --to-datetime on the storage stage', () => {
     );
     expect(new Set(archivedAfter)).toEqual(all);
 
-    for (const w of workers) {
+    for (const w of workers.all) {
       w.child.kill('SIGTERM');
       expect(await w.exitCode(40_000), w.log()).toBe(0);
     }
