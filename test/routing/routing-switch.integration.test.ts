@@ -16,8 +16,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testEnv, uniqueName } from '../env.ts';
 import { enrichedEvents } from '../storage/storage-fixtures.ts';
-import { deleteGroups, deletePrefixedTopics, groupLag, kafka } from '../support/kafka-reader.ts';
-import { runSluice, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { groupLag, kafka } from '../support/kafka-reader.ts';
+import { sluiceOk, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { allSearchHits, eventRowsById } from '../support/store-readers.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 
 const name = uniqueName('it-routing').replaceAll('_', '-').toLowerCase();
 const prefix = `${name}.`;
@@ -45,6 +48,7 @@ const db = new pg.Pool({ connectionString: testEnv.databaseUrl, max: 2 });
 const search = new Search({ node: testEnv.searchUrl, requestTimeout: 60_000 });
 const redis = new Redis(testEnv.redisUrl);
 const producer = createProducer(kafka);
+const workers = workerProcesses(env);
 let worker: Worker | undefined;
 
 const rules = (to: 'timescaledb' | 'elasticsearch') =>
@@ -59,11 +63,7 @@ const EVENTS = [...enrichedEvents(60_000, 'r').byId.values()].filter((e) => e.ty
 let next = 0;
 const partitionOf = (i: number) => i % PARTITIONS;
 
-async function sluice(args: string[]) {
-  const r = await runSluice(args, env);
-  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r;
-}
+const sluice = (args: string[]) => sluiceOk(args, env);
 
 /** Produces 100 events every 50 ms until stopped; resolves with the index reached. */
 function flow(): { stop: () => Promise<number> } {
@@ -89,32 +89,9 @@ function flow(): { stop: () => Promise<number> } {
   };
 }
 
-async function pgIds(): Promise<Map<string, number>> {
-  const r = await db.query(
-    `SELECT event_id, count(*)::int AS n FROM "${schema}".events GROUP BY event_id`,
-  );
-  return new Map(r.rows.map((x) => [x.event_id as string, x.n as number]));
-}
-
-async function searchIds(): Promise<Set<string>> {
-  await search.indices.refresh({ index, ignore_unavailable: true });
-  const ids = new Set<string>();
-  let after: (string | number)[] | undefined;
-  for (;;) {
-    const page = await search.search({
-      index,
-      size: 5_000,
-      sort: [{ event_id: 'asc' }],
-      _source: false,
-      ignore_unavailable: true,
-      ...(after ? { search_after: after } : {}),
-    });
-    for (const h of page.hits.hits) ids.add(h._id as string);
-    const last = page.hits.hits.at(-1);
-    if (!last || page.hits.hits.length < 5_000) return ids;
-    after = last.sort as (string | number)[];
-  }
-}
+const pgIds = () => eventRowsById(db, schema);
+const searchIds = async () =>
+  new Set((await allSearchHits(search, index)).map((h) => h._id as string));
 
 /** Until the first n events produced are each in one store or the other. */
 async function storedUpTo(n: number) {
@@ -139,18 +116,15 @@ beforeAll(async () => {
 }, 120_000);
 
 afterAll(async () => {
-  worker?.child.kill('SIGKILL');
+  for (const w of workers.all) w.child.kill('SIGKILL');
   await producer.disconnect();
-  await deletePrefixedTopics(prefix);
-  await deleteGroups([group]).catch(() => {});
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
-  await db.end();
-  await search.indices.delete({ index, ignore_unavailable: true });
-  await search.close();
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  await tearDownSuite({
+    topicPrefix: prefix,
+    groups: [group],
+    postgres: { db, schema },
+    search: { client: search, index },
+    redis: { client: redis, keyPrefix: redisPrefix },
+  });
 }, 60_000);
 
 describe('routing versions with a live storage writer', () => {
@@ -160,7 +134,7 @@ describe('routing versions with a live storage writer', () => {
     writeFileSync(v1, rules('timescaledb'));
     writeFileSync(v2, rules('elasticsearch'));
     await sluice(['routing', 'publish', v1, '--note', 'pageviews to PostgreSQL']);
-    worker = startSluice(['worker', 'storage', '--metrics-port', '0', '--worker-id', 'it'], env);
+    worker = workers.start('storage', 'it');
     await worker.waitForLog(/routing: running version 1\b/);
 
     const f = flow();
@@ -230,7 +204,7 @@ describe('routing versions with a live storage writer', () => {
     // Restarted with nothing changed, it runs the version in force and imports nothing.
     worker.child.kill('SIGTERM');
     expect(await worker.exitCode(30_000)).toBe(0);
-    worker = startSluice(['worker', 'storage', '--metrics-port', '0', '--worker-id', 'it'], env);
+    worker = workers.start('storage', 'it');
     await worker.waitForLog(/routing: running version 1\b/);
     const list = await sluice(['routing', 'list', '--json']);
     expect(
@@ -247,9 +221,7 @@ describe('routing versions with a live storage writer', () => {
   it('imports a routing file given at start as a version, and not again once it was replaced', async () => {
     const file = join(dir, 'file.json');
     writeFileSync(file, rules('timescaledb').replace('pageviews', 'from-file'));
-    const withFile = { ...env, STORAGE_ROUTING_CONFIG: file };
-    const start = () =>
-      startSluice(['worker', 'storage', '--metrics-port', '0', '--worker-id', 'it'], withFile);
+    const start = () => workers.start('storage', 'it', { STORAGE_ROUTING_CONFIG: file });
     worker = start();
     await worker.waitForLog(/imported as version 3/);
     await worker.waitForLog(/routing: running version 3\b/);
