@@ -2,20 +2,16 @@
 // (the `sluice` CLI): a worker that cannot go on exits non-zero within a bounded time instead of
 // lingering with a healthy /healthz, whether its broker is unreachable at start or a second
 // instance with the same transactional id fenced it mid-run.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { uniqueName } from '../env.ts';
-import {
-  committedEndOffset,
-  deletePrefixedTopics,
-  groupLag,
-  kafka,
-  readTopic,
-} from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { committedEndOffset, groupLag, groupMembers, readTopic } from '../support/kafka-reader.ts';
+import { produceLines, sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 
 const prefix = `${uniqueName('it-runtime').replaceAll('_', '-')}.`;
 const dir = mkdtempSync(join(tmpdir(), 'sluice-runtime-'));
@@ -29,48 +25,23 @@ const env = {
   ENRICH_MAX_BATCH: '50',
   STAGE_COMMIT_INTERVAL_MS: '0',
 };
-const workers: Worker[] = [];
-
-function startWorker(id: string, extraEnv: NodeJS.ProcessEnv = {}): Worker {
-  const w = startSluice(['worker', 'enrichment', '--metrics-port', '0', '--worker-id', id], {
-    ...env,
-    ...extraEnv,
-  });
-  workers.push(w);
-  return w;
-}
-
-/** Resolves with the exit code, or rejects after `ms`. */
-async function exitWithin(w: Worker, ms: number): Promise<number | null> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`still running after ${ms} ms; log:\n${w.log()}`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([w.exited, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const workers = workerProcesses(env);
+const startWorker = (id: string, extraEnv: NodeJS.ProcessEnv = {}) =>
+  workers.start('enrichment', id, extraEnv);
 
 beforeAll(async () => {
   await sluiceOk(['geoip', 'build-test-db', '--out', geoDb], env);
   await sluiceOk(['topics', 'create'], env);
 }, 120_000);
 
-afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-});
+// The transactional test's topics are under the suite's prefix too.
+afterAll(() => tearDownSuite({ workers: workers.all, topicPrefix: prefix }));
 
 describe('stage runtime', () => {
   it('exits non-zero with a clear message when the broker is unreachable at start', async () => {
     const started = Date.now();
     const w = startWorker('unreachable', { KAFKA_BROKERS: '127.0.0.1:1' });
-    const code = await exitWithin(w, 45_000);
+    const code = await w.exitCode(45_000);
     expect(code).not.toBe(0);
     expect(code).not.toBeNull();
     expect(w.log()).toMatch(/could not start: .+/);
@@ -80,10 +51,7 @@ describe('stage runtime', () => {
   });
 
   it('a worker fenced by a second instance with its transactional id exits non-zero within 30 s', async () => {
-    const file = join(dir, 'events.ndjson');
-    const fixture = rawEvents(40_000, 0, 'f');
-    writeFileSync(file, `${fixture.lines.join('\n')}\n`);
-    await sluiceOk(['produce', '--input', file], env);
+    await produceLines(env, join(dir, 'events.ndjson'), rawEvents(40_000, 0, 'f').lines);
 
     const first = startWorker('same-id');
     await waitFor(
@@ -93,7 +61,7 @@ describe('stage runtime', () => {
     // Same worker id, same transactional id: its initTransactions() fences the first one.
     const fencedAt = Date.now();
     const second = startWorker('same-id');
-    const code = await exitWithin(first, 30_000);
+    const code = await first.exitCode(30_000);
     const tookMs = Date.now() - fencedAt;
     console.log(`fenced worker exited ${code} after ${tookMs} ms`);
     expect(code).not.toBe(0);
@@ -106,64 +74,39 @@ describe('stage runtime', () => {
 
   it("moves a SIGKILLed worker's partitions to the survivor within 20 s", async () => {
     const group = `${prefix}enrichment-workers`;
-    const admin = kafka.admin();
-    await admin.connect();
-    const owners = async () => {
-      const { groups } = await admin.describeGroups([group]);
-      return (groups[0]?.members ?? []).map((m) => ({
-        clientId: m.clientId,
-        partitions: (m.assignment?.topicPartitions ?? []).length,
-      }));
-    };
-    try {
-      for (const w of workers) w.child.kill('SIGKILL');
-      const survivor = startWorker('survivor');
-      const victim = startWorker('victim');
-      await waitFor('both workers to own partitions', async () => {
+    const owners = () => groupMembers(group);
+    for (const w of workers.all) w.child.kill('SIGKILL');
+    const survivor = startWorker('survivor');
+    const victim = startWorker('victim');
+    await waitFor('both workers to own partitions', async () => {
+      const o = await owners();
+      return o.length === 2 && o.every((m) => m.partitions > 0);
+    });
+    const killedAt = Date.now();
+    victim.child.kill('SIGKILL');
+    await victim.exited;
+    await waitFor(
+      'the survivor to own every partition',
+      async () => {
         const o = await owners();
-        return o.length === 2 && o.every((m) => m.partitions > 0);
-      });
-      const killedAt = Date.now();
-      victim.child.kill('SIGKILL');
-      await victim.exited;
-      await waitFor(
-        'the survivor to own every partition',
-        async () => {
-          const o = await owners();
-          return o.length === 1 && o[0]?.partitions === 4;
-        },
-        60_000,
-      );
-      const movedMs = Date.now() - killedAt;
-      console.log(`partitions of a SIGKILLed worker moved after ${movedMs} ms`);
-      expect(movedMs).toBeLessThan(20_000);
-      expect(survivor.child.exitCode).toBeNull();
-    } finally {
-      await admin.disconnect();
-    }
+        return o.length === 1 && o[0]?.partitions === 4;
+      },
+      60_000,
+    );
+    const movedMs = Date.now() - killedAt;
+    console.log(`partitions of a SIGKILLed worker moved after ${movedMs} ms`);
+    expect(movedMs).toBeLessThan(20_000);
+    expect(survivor.child.exitCode).toBeNull();
   });
 
   it('on a transactional input: lag 0 once caught up, and the last windows close when traffic stops', async () => {
-    for (const w of workers) w.child.kill('SIGKILL');
+    for (const w of workers.all) w.child.kill('SIGKILL');
     const p2 = `${prefix}tx.`;
-    const env2 = {
-      ...env,
-      SLUICE_TOPIC_PREFIX: p2,
-      AGG_IDLE_TIMEOUT: '5s',
-      STAGE_COMMIT_INTERVAL_MS: '100',
-    };
+    const tx = { SLUICE_TOPIC_PREFIX: p2, AGG_IDLE_TIMEOUT: '5s', STAGE_COMMIT_INTERVAL_MS: '100' };
+    const env2 = { ...env, ...tx };
     await sluiceOk(['topics', 'create'], env2);
-    const file = join(dir, 'tx-events.ndjson');
-    writeFileSync(file, `${rawEvents(3000, 0, 't').lines.join('\n')}\n`);
-    await sluiceOk(['produce', '--input', file], env2);
-    const start = (kind: string) => {
-      const w = startSluice(
-        ['worker', kind, '--metrics-port', '0', '--worker-id', `${kind}-tx`],
-        env2,
-      );
-      workers.push(w);
-      return w;
-    };
+    await produceLines(env2, join(dir, 'tx-events.ndjson'), rawEvents(3000, 0, 't').lines);
+    const start = (kind: string) => workers.start(kind, `${kind}-tx`, tx);
     start('enrichment');
     start('aggregation');
     // events.enriched is written in transactions: every batch leaves a commit marker after it.
