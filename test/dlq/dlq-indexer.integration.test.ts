@@ -5,7 +5,7 @@
 // them, each once, with its bytes, grouped under the right signatures; still exactly that when
 // the indexer is SIGKILLed mid-run and restarted; and again after `sluice dlq rebuild`.
 import { Buffer } from 'node:buffer';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createKafka, createProducer } from '@sluice/kafka';
@@ -15,12 +15,13 @@ import { rawEvents } from '../enrichment/raw-events.fixture.ts';
 import { testEnv, uniqueName } from '../env.ts';
 import {
   committedEndOffset,
-  deletePrefixedTopics,
   groupLag,
   type ReadRecord,
   readTopic,
 } from '../support/kafka-reader.ts';
-import { runSluice, sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { produceLines, runSluice, sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 import { POISON_KINDS, poisonRecords } from './dlq-fixtures.ts';
 
 const name = uniqueName('it-dlq').replaceAll('_', '-').toLowerCase();
@@ -38,11 +39,11 @@ const env = {
 };
 // The indexer commits its offsets every 5 s: the kill below lands after batches are in
 // PostgreSQL but before their offsets are committed, so the restarted indexer reads them again.
-const indexerEnv = { ...env, STAGE_COMMIT_INTERVAL_MS: '5000' };
+const indexerEnv = { STAGE_COMMIT_INTERVAL_MS: '5000' };
 const topics = { raw: `${prefix}events.raw`, dlq: `${prefix}events.dlq` };
 const group = `${prefix}dlq-indexers`;
 const db = new pg.Pool({ connectionString: testEnv.databaseUrl, max: 2 });
-const workers: Worker[] = [];
+const workers = workerProcesses(env);
 
 /** Dead letters written as the stages write them. */
 const POISON = poisonRecords(24_000, { tag: 'direct' });
@@ -64,14 +65,7 @@ const NOT_ENVELOPES = [
 ];
 const RAW = rawEvents(2_000, 50, 'enr');
 
-function startIndexer(id: string): Worker {
-  const w = startSluice(
-    ['worker', 'dlq-indexer', '--metrics-port', '0', '--worker-id', id],
-    indexerEnv,
-  );
-  workers.push(w);
-  return w;
-}
+const startIndexer = (id: string) => workers.start('dlq-indexer', id, indexerEnv);
 
 async function indexed(): Promise<number> {
   const r = await db.query(`SELECT count(*)::int AS n FROM "${schema}".dlq_entries`);
@@ -139,14 +133,8 @@ beforeAll(async () => {
   await producer.disconnect();
 
   // Poison through the real enrichment worker: its dead letters are written in transactions.
-  const file = join(dir, 'raw.ndjson');
-  writeFileSync(file, `${RAW.lines.join('\n')}\n`);
-  await sluiceOk(['produce', '--input', file], env);
-  const enrichment = startSluice(
-    ['worker', 'enrichment', '--metrics-port', '0', '--worker-id', 'e1'],
-    env,
-  );
-  workers.push(enrichment);
+  await produceLines(env, join(dir, 'raw.ndjson'), RAW.lines);
+  const enrichment = workers.start('enrichment', 'e1');
   await waitFor(
     'enrichment to catch up',
     async () => (await groupLag(`${prefix}enrichment-workers`, topics.raw)) === 0,
@@ -156,13 +144,9 @@ beforeAll(async () => {
   expectedTotal = POISON.length + NOT_ENVELOPES.length + RAW.malformed.size;
 }, 180_000);
 
-afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
-  await db.end();
-});
+afterAll(() =>
+  tearDownSuite({ workers: workers.all, topicPrefix: prefix, postgres: { db, schema } }),
+);
 
 describe('DLQ indexer', () => {
   let topic: ReadRecord[] = [];
