@@ -4,7 +4,7 @@
 // those events, counted from the input here, not by the workers' code. A replay of the
 // aggregates topic from the start (the storage group deleted) rewrites every row and changes
 // none.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
@@ -14,14 +14,10 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAwsCredentials, testEnv, uniqueName } from '../env.ts';
-import {
-  committedEndOffset,
-  deleteGroups,
-  deletePrefixedTopics,
-  groupLag,
-  readTopic,
-} from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { committedEndOffset, deleteGroups, groupLag, readTopic } from '../support/kafka-reader.ts';
+import { produceLines, sluiceOk, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 
 const name = uniqueName('it-late').replaceAll('_', '-').toLowerCase();
 const prefix = `${name}.`;
@@ -56,7 +52,7 @@ const groups = { aggregation: `${prefix}aggregation-workers`, storage: `${prefix
 
 const db = new pg.Pool({ connectionString: testEnv.databaseUrl, max: 2 });
 const dir = mkdtempSync(join(tmpdir(), 'sluice-late-'));
-const workers: Worker[] = [];
+const workers = workerProcesses(env);
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 const SESSIONS = 30;
@@ -104,17 +100,15 @@ function lateTruth(): Map<string, number> {
   return truth;
 }
 
-async function produce(events: object[]) {
-  const file = join(dir, `${uniqueName('in')}.ndjson`);
-  writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-  await sluiceOk(['produce', '--input', file, '--topic', topics.enriched], env);
-}
+const produce = (events: object[]) =>
+  produceLines(
+    env,
+    join(dir, `${uniqueName('in')}.ndjson`),
+    events.map((e) => JSON.stringify(e)),
+    topics.enriched,
+  );
 
-function start(role: 'aggregation' | 'storage'): Worker {
-  const w = startSluice(['worker', role, '--metrics-port', '0', '--worker-id', 'it'], env);
-  workers.push(w);
-  return w;
-}
+const start = (role: 'aggregation' | 'storage') => workers.start(role, 'it');
 
 async function stop(w: Worker) {
   w.child.kill('SIGTERM');
@@ -197,20 +191,17 @@ beforeAll(async () => {
   s3.destroy();
 }, 120_000);
 
-afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
-  await db.end();
-  const search = new Search({ node: testEnv.searchUrl });
-  await search.indices.delete({ index, ignore_unavailable: true });
-  await search.close();
-  const redis = new Redis(testEnv.redisUrl);
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
-}, 60_000);
+afterAll(
+  () =>
+    tearDownSuite({
+      workers: workers.all,
+      topicPrefix: prefix,
+      postgres: { db, schema },
+      search: { client: new Search({ node: testEnv.searchUrl }), index },
+      redis: { client: new Redis(testEnv.redisUrl), keyPrefix: redisPrefix },
+    }),
+  60_000,
+);
 
 describe('late-drop corrections from the aggregation worker to PostgreSQL', () => {
   let storage: Worker;
