@@ -4,7 +4,7 @@
 // a full replay changes no store, and 50,000 events in all with PostgreSQL shut down for 30 s
 // mid-run, then Elasticsearch frozen (SIGSTOP: connections hang rather than fail) for 30 s, lose
 // and duplicate nothing while the other sinks keep flowing.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -20,13 +20,11 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localAwsCredentials, testEnv, uniqueName } from '../env.ts';
-import {
-  deleteGroups,
-  deletePrefixedTopics,
-  groupLag,
-  readTopic,
-} from '../support/kafka-reader.ts';
-import { repoRoot, runSluice, startSluice, type Worker } from '../support/sluice-cli.ts';
+import { deleteGroups, groupLag, readTopic } from '../support/kafka-reader.ts';
+import { produceLines, repoRoot, sluiceOk, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { allSearchHits, realtimeData, stageRecordsIn } from '../support/store-readers.ts';
+import { tearDownSuite } from '../support/suite-teardown.ts';
+import { workerProcesses } from '../support/worker-processes.ts';
 import { aggregateRecords, enrichedEvents, sessionRecords } from './storage-fixtures.ts';
 
 const name = uniqueName('it-storage').replaceAll('_', '-').toLowerCase();
@@ -68,7 +66,7 @@ const s3 = new S3Client({
   credentials: localAwsCredentials,
   forcePathStyle: true,
 });
-const workers: Worker[] = [];
+const workers = workerProcesses(env);
 const frozen = new Set<number>();
 
 // 50,000 events in all, as the acceptance asks; about 15% go to the search engine.
@@ -80,35 +78,14 @@ const OUTAGE_MS = 30_000;
 const aggs = aggregateRecords(40);
 const sess = sessionRecords(30);
 
-async function sluice(args: string[]) {
-  const r = await runSluice(args, env);
-  if (r.code !== 0) throw new Error(`sluice ${args.join(' ')} failed (${r.code}):\n${r.stderr}`);
-  return r;
-}
-
-async function produce(lines: string[], topic: string) {
-  const file = join(dir, `${uniqueName('in')}.ndjson`);
-  writeFileSync(file, `${lines.join('\n')}\n`);
-  await sluice(['produce', '--input', file, '--topic', topic]);
-}
-
-function startWorker(): Worker {
-  const w = startSluice(['worker', 'storage', '--metrics-port', '0', '--worker-id', 'it'], env);
-  workers.push(w);
-  return w;
-}
+const sluice = (args: string[]) => sluiceOk(args, env);
+const produce = (lines: string[], topic: string) =>
+  produceLines(env, join(dir, `${uniqueName('in')}.ndjson`), lines, topic);
+const startWorker = () => workers.start('storage', 'it');
 
 async function stopWorker(w: Worker) {
   w.child.kill('SIGTERM');
   expect(await w.exited).toBe(0);
-}
-
-async function waitFor(what: string, check: () => Promise<boolean>, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 const caughtUp = async () =>
@@ -123,30 +100,8 @@ async function pgIds(): Promise<string[]> {
   return r.rows.map((x) => x.event_id);
 }
 
-/** Every document of the index, paged by event_id (a page is capped at 10,000 hits). */
-async function searchDocs(fields: { version?: boolean } = {}) {
-  await search.indices.refresh({ index });
-  const hits = [];
-  let after: (string | number)[] | undefined;
-  for (;;) {
-    const page = await search.search({
-      index,
-      size: 5_000,
-      sort: [{ event_id: 'asc' }],
-      _source: false,
-      seq_no_primary_term: fields.version,
-      version: fields.version,
-      ...(after ? { search_after: after } : {}),
-    });
-    hits.push(...page.hits.hits);
-    const last = page.hits.hits.at(-1);
-    if (!last || page.hits.hits.length < 5_000) return hits;
-    after = last.sort as (string | number)[];
-  }
-}
-
 async function searchIds(): Promise<string[]> {
-  return (await searchDocs()).map((h) => h._id as string);
+  return (await allSearchHits(search, index)).map((h) => h._id as string);
 }
 
 async function archivedIds(): Promise<string[]> {
@@ -172,27 +127,9 @@ async function archiveObjects(): Promise<Map<string, string>> {
   return out;
 }
 
-/** The realtime data keys (telemetry, latency and sink health, is not data and moves on). */
-async function redisDump(): Promise<Record<string, unknown>> {
-  // Latency and the stage counters describe the work done, which a replay does again.
-  const keys = (await redis.keys(`${redisPrefix}rt:*`))
-    .filter(
-      (k) => !k.startsWith(`${redisPrefix}rt:latency:`) && !k.startsWith(`${redisPrefix}rt:stage:`),
-    )
-    .sort();
-  const out: Record<string, unknown> = {};
-  for (const k of keys) {
-    const t = await redis.type(k);
-    if (t === 'hash') out[k] = await redis.hgetall(k);
-    else if (t === 'zset') out[k] = await redis.zrange(k, 0, -1, 'WITHSCORES');
-    else out[k] = (await redis.getBuffer(k))?.toString('base64');
-  }
-  return out;
-}
-
 async function snapshot() {
   const q = async (sql: string) => (await db.query(sql)).rows;
-  const docs = await searchDocs({ version: true });
+  const docs = await allSearchHits(search, index, { version: true });
   return {
     events: await q(`SELECT * FROM "${schema}".events ORDER BY event_id`),
     aggregates: await q(
@@ -202,7 +139,7 @@ async function snapshot() {
       `SELECT session_start, session_id, user_id, session_end, duration_ms, event_count, pageview_count, entry_url, exit_url FROM "${schema}".sessions ORDER BY 2`,
     ),
     search: docs.map((h) => [h._id, h._version, h._seq_no]),
-    redis: await redisDump(),
+    redis: await realtimeData(redis, redisPrefix),
     archive: Object.fromEntries(await archiveObjects()),
   };
 }
@@ -252,8 +189,7 @@ async function stopPostgres(): Promise<void> {
 
 /** Starts it again the way an operator would: `sluice stack up` starts what is missing. */
 async function startPostgres(): Promise<void> {
-  const r = await runSluice(['stack', 'up'], process.env);
-  if (r.code !== 0) throw new Error(`sluice stack up failed (${r.code}):\n${r.stderr}`);
+  await sluiceOk(['stack', 'up'], process.env);
   postgresDown = false;
 }
 
@@ -294,16 +230,13 @@ afterAll(async () => {
   // Never leave a service frozen or down, whatever failed.
   for (const p of frozen) process.kill(p, 'SIGCONT');
   if (postgresDown) await startPostgres();
-  for (const w of workers) w.child.kill('SIGKILL');
-  await deletePrefixedTopics(prefix);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  await db.query(`DROP SCHEMA IF EXISTS "${schema}_drizzle" CASCADE`);
-  await db.end();
-  await search.indices.delete({ index, ignore_unavailable: true });
-  await search.close();
-  const keys = await redis.keys(`${redisPrefix}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  redis.disconnect();
+  await tearDownSuite({
+    workers: workers.all,
+    topicPrefix: prefix,
+    postgres: { db, schema },
+    search: { client: search, index },
+    redis: { client: redis, keyPrefix: redisPrefix },
+  });
 }, 60_000);
 
 describe('storage writers', () => {
@@ -446,11 +379,10 @@ describe('storage writers', () => {
     await waitFor('the replay to be committed', caughtUp);
     expect(await snapshot()).toEqual(before);
     // The stage counted its records each time it committed them: first run and replay.
-    await waitFor('the storage counters', async () => {
-      const keys = await redis.keys(`${redisPrefix}rt:stage:storage:in:*`);
-      const counts = keys.length > 0 ? await redis.mget(keys) : [];
-      return counts.reduce((sum, c) => sum + Number(c ?? 0), 0) >= 2 * A.byId.size;
-    });
+    await waitFor(
+      'the storage counters',
+      async () => (await stageRecordsIn(redis, redisPrefix, 'storage')) >= 2 * A.byId.size,
+    );
   }, 120_000);
 
   it('loses and repeats nothing while PostgreSQL is down for 30 s, and the other sinks keep flowing', async () => {
