@@ -1,14 +1,15 @@
-// Next.js config for the operator console. The Kafka client is a native addon: Next must load
-// it from node_modules at run time instead of bundling it. Only @sluice/kafka imports it, but
-// the console lists it as a dependency too, so Next can resolve it from here and leave it out
-// of the bundle.
+// Next.js config for the operator console. The Kafka clients stay out of the bundle: the native
+// addon must be loaded from node_modules at run time, and @platformatic/kafka (the topic
+// settings) loads its CRC32C implementation (native or WebAssembly) at run time too. Only
+// @sluice/kafka imports them, but the console lists them as dependencies too, so Next can
+// resolve them from here and leave them out of the bundle.
 import type { NextConfig } from 'next';
 import { STATIC_SECURITY_HEADERS } from './src/server/auth/security-headers.ts';
 
 const config: NextConfig = {
   // A self-contained server (server.js and the node_modules it traces) for the console image.
   output: 'standalone',
-  serverExternalPackages: ['@confluentinc/kafka-javascript'],
+  serverExternalPackages: ['@confluentinc/kafka-javascript', '@platformatic/kafka'],
   // The workspace packages ship TypeScript sources (`.ts` imports); Next compiles them.
   transpilePackages: ['@sluice/auth', '@sluice/core', '@sluice/db', '@sluice/kafka'],
   poweredByHeader: false,
