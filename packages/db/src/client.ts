@@ -10,14 +10,22 @@ export interface DbOptions {
   url: string;
   searchPath?: string;
   maxConnections?: number;
+  /** An idle connection was closed by the server (it is dropped; nothing else to do). */
+  onIdleError?: (err: Error) => void;
 }
 
 export function createPool(options: DbOptions): pg.Pool {
-  return new pg.Pool({
+  const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
     ...(options.searchPath ? { options: `-c search_path=${quoteIdent(options.searchPath)}` } : {}),
   });
+  // An idle connection that the server closes (a restart, a fast shutdown) is reported as an
+  // 'error' event on the pool, which drops that connection; with no listener Node exits the
+  // process (the lag monitor did, at every PostgreSQL restart of the sink-outage chaos run).
+  // The next query opens a new connection, or fails with its own error to its caller.
+  pool.on('error', (err) => options.onIdleError?.(err));
+  return pool;
 }
 
 export function createDb(options: DbOptions): Database {

@@ -83,6 +83,15 @@ export function openArchiveStore(url: string, s3: S3Options): ArchiveStore {
     ...(s3.endpoint ? { endpoint: s3.endpoint, forcePathStyle: true } : {}),
     ...(s3.credentials ? { credentials: s3.credentials } : {}),
     maxAttempts: 1,
+    // Without these a write to an endpoint that stopped answering waited for ever (the SDK has
+    // no request timeout by default, and only warns at one unless told to throw): the sink was
+    // never marked down and the outage never retried. 10 s of silence on the socket, as the
+    // other sinks' request timeouts.
+    requestHandler: {
+      connectionTimeout: 5_000,
+      requestTimeout: 10_000,
+      throwOnRequestTimeout: true,
+    },
   });
   return {
     location: url,
