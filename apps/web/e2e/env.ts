@@ -6,6 +6,7 @@ export const e2eEnv = {
   databaseUrl: process.env.DATABASE_URL ?? 'postgres://sluice@127.0.0.1:5432/sluice',
   redisUrl: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
   kafkaBrokers: (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(','),
+  searchUrl: process.env.SEARCH_URL ?? 'http://127.0.0.1:9200',
   get baseUrl(): string {
     const url = process.env.E2E_BASE_URL;
     if (!url) throw new Error('E2E_BASE_URL is not set: run through `pnpm test:e2e`');
@@ -26,6 +27,18 @@ export const e2eEnv = {
     if (!prefix) throw new Error('E2E_TOPIC_PREFIX is not set: run through `pnpm test:e2e`');
     return prefix;
   },
+  /** REDIS_KEY_PREFIX of the console under test. */
+  get redisPrefix(): string {
+    const prefix = process.env.E2E_REDIS_PREFIX;
+    if (!prefix) throw new Error('E2E_REDIS_PREFIX is not set: run through `pnpm test:e2e`');
+    return prefix;
+  },
+  /** SEARCH_ERRORS_INDEX of the console under test: the run's own index. */
+  get searchIndex(): string {
+    const index = process.env.E2E_SEARCH_INDEX;
+    if (!index) throw new Error('E2E_SEARCH_INDEX is not set: run through `pnpm test:e2e`');
+    return index;
+  },
   /** The pipeline's topic and group names under the run's prefix. */
   get names(): PipelineNames {
     return pipelineNames(this.prefix);
@@ -42,11 +55,15 @@ export const e2eEnv = {
     baseUrl: string;
     schema: string;
     prefix: string;
+    redisPrefix: string;
+    searchIndex: string;
     kafka: { group: string; topic: string };
   }) {
     process.env.E2E_BASE_URL = values.baseUrl;
     process.env.E2E_TOPIC_PREFIX = values.prefix;
     process.env.E2E_DB_SCHEMA = values.schema;
+    process.env.E2E_REDIS_PREFIX = values.redisPrefix;
+    process.env.E2E_SEARCH_INDEX = values.searchIndex;
     process.env.E2E_KAFKA_GROUP = values.kafka.group;
     process.env.E2E_KAFKA_TOPIC = values.kafka.topic;
   },
@@ -54,7 +71,7 @@ export const e2eEnv = {
   serverEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     return { ...process.env, ...extra } as NodeJS.ProcessEnv;
   },
-  /** The environment of the `sluice` commands the global setup runs. */
+  /** The environment of the `sluice` commands and workers the suite runs. */
   cliEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     return { ...process.env, ...extra } as NodeJS.ProcessEnv;
   },

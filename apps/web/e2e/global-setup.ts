@@ -139,6 +139,8 @@ export default async function globalSetup() {
   const schema = `e2e_${Date.now().toString(36)}`;
   const redisPrefix = `${schema}:`;
   const topicPrefix = `${schema.replaceAll('_', '-')}.`;
+  // The search index of error events the console reads and the run's storage writer fills.
+  const searchIndex = `${schema.replaceAll('_', '-')}-errors`;
   const secret = randomBytes(32).toString('base64url');
   // Undone in reverse order, by the teardown or when a later step fails.
   const undo: (() => Promise<void> | void)[] = [];
@@ -152,7 +154,13 @@ export default async function globalSetup() {
     }
   };
   try {
-    say(`PostgreSQL schema ${schema}, Redis prefix ${redisPrefix}, topic prefix ${topicPrefix}`);
+    say(
+      `PostgreSQL schema ${schema}, Redis prefix ${redisPrefix}, topic prefix ${topicPrefix}, search index ${searchIndex}`,
+    );
+    undo.push(async () => {
+      const res = await fetch(`${e2eEnv.searchUrl}/${searchIndex}`, { method: 'DELETE' });
+      if (!res.ok && res.status !== 404) throw new Error(`deleting ${searchIndex}: ${res.status}`);
+    });
     await runMigrations({ url: e2eEnv.databaseUrl, schema });
     const db = createDb({ url: e2eEnv.databaseUrl, searchPath: schema, maxConnections: 2 });
     undo.push(async () => {
@@ -187,6 +195,8 @@ export default async function globalSetup() {
           DATABASE_SCHEMA: schema,
           REDIS_URL: e2eEnv.redisUrl,
           REDIS_KEY_PREFIX: redisPrefix,
+          SEARCH_URL: e2eEnv.searchUrl,
+          SEARCH_ERRORS_INDEX: searchIndex,
           KAFKA_BROKERS: e2eEnv.kafkaBrokers.join(','),
           SLUICE_TOPIC_PREFIX: topicPrefix,
           BETTER_AUTH_SECRET: secret,
@@ -205,6 +215,8 @@ export default async function globalSetup() {
       baseUrl,
       schema,
       prefix: topicPrefix,
+      redisPrefix,
+      searchIndex,
       kafka: { group: kafka.group, topic: kafka.topic },
     });
     say('ready');

@@ -15,15 +15,16 @@ import { fileURLToPath } from 'node:url';
 import { createKafka } from '@sluice/kafka';
 import { E2E_KAFKA, e2eEnv } from './env.ts';
 
-const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const bin = join(repoRoot, 'apps/worker/bin/sluice.mjs');
+export const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
+/** The CLI as users run it: `node apps/worker/bin/sluice.mjs ...` from the repo root. */
+export const sluiceBin = join(repoRoot, 'apps/worker/bin/sluice.mjs');
 
 type Say = (message: string) => void;
 
 /** Runs one `sluice` command that must succeed; its output is in the error otherwise. */
-function sluiceOk(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+export function sluiceOk(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
+    const child = spawn(process.execPath, [sluiceBin, ...args], {
       cwd: repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -45,7 +46,7 @@ function sluiceOk(args: string[], env: NodeJS.ProcessEnv): Promise<void> {
 }
 
 /** SIGTERM, then SIGKILL if the worker has not stopped within the grace period. */
-async function stopWorker(child: ChildProcess, graceMs: number): Promise<number | null> {
+export async function stopWorker(child: ChildProcess, graceMs: number): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   child.kill('SIGTERM');
@@ -105,7 +106,7 @@ export async function seedConsumerGroup(options: {
     let log = '';
     const child = spawn(
       process.execPath,
-      [bin, 'worker', 'enrichment', '--metrics-port', '0', '--worker-id', `${prefix}worker`],
+      [sluiceBin, 'worker', 'enrichment', '--metrics-port', '0', '--worker-id', `${prefix}worker`],
       { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] },
     );
     worker = child;
