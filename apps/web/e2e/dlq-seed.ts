@@ -2,7 +2,8 @@
 // (writeDlqEntries) into the schema of the console under test: a signature with JSON payloads
 // on pageviews, one with bytes that are not text, and one whose value was cut to the record's
 // size bound (sluice.value.truncated). And a replay job whose runner died mid-run, as the
-// replay tables hold it then, for the jobs page's resume.
+// replay tables hold it then, for the jobs page's resume. The entries came from the run's own
+// topics (its prefix), so a replay of them goes to the run's pipeline, never a developer's.
 import {
   claimReplayRows,
   createDb,
@@ -46,7 +47,7 @@ function row(i: number, over: Partial<DlqEntryRow> = {}): DlqEntryRow {
     errorStack: 'SchemaError: field "ts" is not a time\n    at validateEvent (event-schema.ts:42)',
     retryable: false,
     attempts: 1,
-    sourceTopic: 'events.raw',
+    sourceTopic: e2eEnv.names.topics.raw,
     sourcePartition: 2,
     sourceOffset: BigInt(500 + i),
     failedAt: new Date(Date.now() - (10 - i) * 60_000),
@@ -97,7 +98,7 @@ export async function seedDlq(): Promise<void> {
         signature: DLQ_SEED.truncated.signature,
         signatureText: DLQ_SEED.truncated.text,
         eventId: 'e2e-dlq-cut',
-        sourceTopic: 'events.enriched',
+        sourceTopic: e2eEnv.names.topics.enriched,
         headers: {
           'sluice.stage': 'storage:timescale',
           'sluice.value.truncated': String(DLQ_SEED.truncated.originalBytes),
@@ -151,7 +152,7 @@ export async function seedStoppedReplayJob(): Promise<number> {
           entryId: Number(entry.id),
           action: 'send',
           eventId: DLQ_SEED.stoppedJob.eventId,
-          topic: 'events.raw',
+          topic: e2eEnv.names.topics.raw,
           key: null,
           payload,
           edited: false,
