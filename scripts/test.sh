@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The test command (`pnpm test`): lint and typecheck, the deployment manifests, bring up the local stack (a no-op when it
 # runs), the unit and integration suites of every package against the real services, the short
-# chaos suite (`pnpm test:chaos`: workers killed during a run, hostile input), the console's
+# chaos suite (`pnpm test:chaos`: workers killed during a run, each sink taken away in turn, hostile
+# input), the console's
 # browser tests in Chromium against a production build, and a quick benchmark run as a smoke
 # test (no threshold: its figures are not the ones to quote).
 set -euo pipefail
@@ -20,7 +21,10 @@ pnpm exec turbo run test --concurrency=1 --continue --output-logs=new-only -- \
 # A test process that dies is a failure like any other (scripts/test-summary.mjs says how to find
 # out why); nothing is run again.
 chaos=0
-pnpm test:chaos || chaos=$?
+# The sink-outage scenario stops and freezes this stack's PostgreSQL, Redis, search engine and S3
+# endpoint for a few seconds each (as the storage suite above stops PostgreSQL): the test command
+# runs on the stack it brought up, so it opts in here.
+CHAOS_SINK_OUTAGES=1 pnpm test:chaos || chaos=$?
 e2e=0
 pnpm exec turbo run test:e2e --filter=@sluice/web --output-logs=new-only || e2e=$?
 bench=0
