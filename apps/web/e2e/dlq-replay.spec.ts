@@ -60,6 +60,8 @@ test.describe('with the pipeline workers running', () => {
   test('an operator edits a payload, sees the invalid field, fixes it, dry-runs, replays and sees it succeed', async ({
     page,
   }, testInfo) => {
+    // The editing steps, then up to a minute for the pipeline to carry the replay.
+    test.setTimeout(120_000);
     const violations: string[] = [];
     await page.exposeBinding('__cspViolation', (_source, v: string) => {
       violations.push(v);

@@ -25,6 +25,8 @@ import { repoRoot, sluiceBin, sluiceOk, stopWorker } from './kafka-group.ts';
 const WORKERS = ['enrichment', 'storage', 'dlq-indexer'] as const;
 type WorkerName = (typeof WORKERS)[number];
 
+type Admin = ReturnType<ReturnType<typeof createKafka>['admin']>;
+
 /** How long a worker has to leave its group on SIGTERM before it is killed. */
 const GRACE_MS = 15_000;
 
@@ -35,11 +37,7 @@ export interface PipelineWorkers {
 }
 
 /** Every committed offset of a group on its input topics. */
-async function committed(
-  admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
-  groupId: string,
-  topics: string[],
-): Promise<ResetRow[]> {
+async function committed(admin: Admin, groupId: string, topics: string[]): Promise<ResetRow[]> {
   return (await admin.fetchOffsets({ groupId, topics })).flatMap((t) =>
     t.partitions
       .filter((p) => Number(p.offset) >= 0)
@@ -55,10 +53,7 @@ async function committed(
 }
 
 /** The log end of every partition of the topics, as a group's next offsets. */
-async function ends(
-  admin: ReturnType<ReturnType<typeof createKafka>['admin']>,
-  topics: string[],
-): Promise<ResetRow[]> {
+async function ends(admin: Admin, topics: string[]): Promise<ResetRow[]> {
   const rows: ResetRow[] = [];
   for (const topic of topics) {
     for (const p of await admin.fetchTopicOffsets(topic)) {
@@ -73,6 +68,27 @@ async function ends(
     }
   }
   return rows;
+}
+
+/**
+ * Deletes a group; one its last member left a moment ago may still count as not empty, so that
+ * is tried again for a few seconds. The broker's reason otherwise.
+ */
+async function deleteGroup(admin: Admin, groupId: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await admin.deleteGroups([groupId]);
+      return;
+    } catch (err) {
+      // librdkafka's codes: 68 the group is not empty, 69 there is no such group.
+      const report = (err as { groups?: { error?: { message?: string; code?: number } }[] })
+        .groups?.[0]?.error;
+      if (report?.code === 69) return;
+      if (report?.code !== 68 || attempt === 10)
+        throw new Error(report?.message ?? (err as Error).message);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
 }
 
 export async function startPipelineWorkers(): Promise<PipelineWorkers> {
@@ -143,9 +159,10 @@ export async function startPipelineWorkers(): Promise<PipelineWorkers> {
           commitGroupOffsets(kafka, brokers, enrichment.group, rows),
         );
       }
-      await step('deleting the storage and dlq-indexer groups', () =>
-        admin.deleteGroups([inputsOf('storage').group, inputsOf('dlq-indexer').group]),
-      );
+      for (const w of ['storage', 'dlq-indexer'] as const) {
+        const { group } = inputsOf(w);
+        await step(`deleting the group ${group}`, () => deleteGroup(admin, group));
+      }
       await step(`deleting the search index ${searchIndex}`, async () => {
         const res = await fetch(`${e2eEnv.searchUrl}/${encodeURIComponent(searchIndex)}`, {
           method: 'DELETE',
