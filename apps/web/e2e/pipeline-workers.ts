@@ -9,7 +9,8 @@
 // global setup's backlog stays unconsumed (other specs read it as lag), and the run's earlier
 // dead letters stay out of the index. stop() ends the workers (SIGTERM, then SIGKILL after a
 // grace period), puts the enrichment group's offsets back where the global setup left them,
-// deletes the groups, index, sink-health fields and files this module made.
+// deletes the groups, index, sink-health fields and files this module made, and the routing
+// version the storage writer imported at its start.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +18,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type ResetRow, realtimeKeys } from '@sluice/core';
+import { quoteIdent } from '@sluice/db';
 import { commitGroupOffsets, createKafka } from '@sluice/kafka';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { e2eEnv } from './env.ts';
 import { repoRoot, sluiceBin, sluiceOk, stopWorker } from './kafka-group.ts';
 
@@ -168,6 +171,28 @@ export async function startPipelineWorkers(): Promise<PipelineWorkers> {
           method: 'DELETE',
         });
         if (!res.ok && res.status !== 404) throw new Error(`HTTP ${res.status}`);
+      });
+      // A storage writer that finds no routing version in force imports the built-in table as
+      // version 1; the routing spec starts from none published. (The audit keeps the import.)
+      await step("undoing the storage writer's routing import", async () => {
+        const db = new pg.Client({ connectionString: e2eEnv.databaseUrl });
+        await db.connect();
+        try {
+          const s = quoteIdent(schema);
+          const by = `worker:${workerId('storage')}`;
+          await db.query('BEGIN');
+          await db.query(
+            `DELETE FROM ${s}.routing_publications WHERE action = 'import' AND by = $1`,
+            [by],
+          );
+          await db.query(
+            `DELETE FROM ${s}.routing_versions WHERE source = 'file' AND created_by = $1`,
+            [by],
+          );
+          await db.query('COMMIT');
+        } finally {
+          await db.end();
+        }
       });
       await step('removing the storage writer from the sink health', async () => {
         const redis = new Redis(e2eEnv.redisUrl);
