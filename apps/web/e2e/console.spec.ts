@@ -4,6 +4,7 @@ import { quoteIdent } from '@sluice/db';
 import pg from 'pg';
 import { num, time } from '../src/components/format.ts';
 import { E2E_KAFKA, E2E_USERS, e2eEnv } from './env.ts';
+import { signIn } from './sign-in.ts';
 
 /** A chart is drawn (a line path) and its data table holds at least one positive number. */
 async function expectNonZeroChart(page: Page, name: string) {
@@ -48,14 +49,6 @@ async function windowFromDb(windowStart: Date, type: string) {
 }
 
 const cellsOf = (row: Locator) => row.getByRole('cell').allTextContents();
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${e2eEnv.baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-}
 
 const WRITE_ACTION = /add user|replay|discard|delete|edit|pause|resume|stop/i;
 

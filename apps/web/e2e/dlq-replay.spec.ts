@@ -15,6 +15,7 @@ import pg from 'pg';
 import { DLQ_SEED, seedDlq, seedStoppedReplayJob } from './dlq-seed.ts';
 import { E2E_USERS, e2eEnv } from './env.ts';
 import { type PipelineWorkers, startPipelineWorkers } from './pipeline-workers.ts';
+import { signIn } from './sign-in.ts';
 
 /** The job whose runner died, for the resume test. */
 let stoppedJob: number;
@@ -25,14 +26,6 @@ test.beforeAll(async () => {
 
 /** The job the operator's replay recorded, for the jobs page. */
 let jobId: string | undefined;
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${e2eEnv.baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-}
 
 async function openNewestOf(page: Page, signature: string) {
   await page.goto(`${e2eEnv.baseUrl}/dlq?sig=${signature}`);

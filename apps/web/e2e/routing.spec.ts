@@ -2,20 +2,13 @@
 // publishing here touches no other routing): an admin edits a rule, sees the validation error
 // naming the key, previews the draft on recent stored events, publishes, sees the version in
 // force and the version a storage writer reports, and rolls back; a viewer sees no control.
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { realtimeKeys } from '@sluice/core';
 import { quoteIdent } from '@sluice/db';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { E2E_USERS, e2eEnv } from './env.ts';
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${e2eEnv.baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-}
+import { signIn } from './sign-in.ts';
 
 const rules = (destinations: string[]) =>
   JSON.stringify(

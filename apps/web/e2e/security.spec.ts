@@ -7,6 +7,7 @@ import { expect, type Page, test } from '@playwright/test';
 import { quoteIdent } from '@sluice/db';
 import pg from 'pg';
 import { E2E_USERS, e2eEnv } from './env.ts';
+import { signIn } from './sign-in.ts';
 
 interface Violation {
   directive: string;
@@ -38,14 +39,6 @@ async function watch(page: Page) {
   page.on('pageerror', (e) => errors.push(`uncaught: ${e.message}`));
 
   return { violations, errors };
-}
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${e2eEnv.baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
 }
 
 const nonceOf = (policy: string | undefined) => policy?.match(/'nonce-([^']+)'/)?.[1];

@@ -4,7 +4,7 @@
 // and applies it by typing the group name; each step is checked on the broker (the record on the
 // control topic, the group's committed offsets), not only on the page. A viewer sees no control.
 // The group's offsets and state are put back afterwards, so the order of the specs does not matter.
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import type { ResetRow, StageControl } from '@sluice/core';
 import {
   commitGroupOffsets,
@@ -13,20 +13,13 @@ import {
   readStageControls,
 } from '@sluice/kafka';
 import { E2E_KAFKA, E2E_USERS, e2eEnv } from './env.ts';
+import { signIn } from './sign-in.ts';
 
 const kafka = createKafka({
   brokers: e2eEnv.kafkaBrokers,
   clientId: 'sluice-e2e-stages',
   logLevel: 'nothing',
 });
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${e2eEnv.baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-}
 
 /** The enrichment stage's latest record on the run's control topic, as the workers read it. */
 async function controlOnBroker(): Promise<StageControl | undefined> {

@@ -4,16 +4,9 @@
 // are shown.
 // A viewer sees the partitions but no message browser. The event trace page answers for an id.
 
-import { expect, type Page, test } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { E2E_USERS, e2eEnv } from './env.ts';
-
-async function signIn(page: Page, user: { email: string; password: string }) {
-  await page.goto(`${e2eEnv.baseUrl}/sign-in`);
-  await page.getByLabel('Email').fill(user.email);
-  await page.getByLabel('Password').fill(user.password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Overview' })).toBeVisible();
-}
+import { signIn } from './sign-in.ts';
 
 test('an operator opens a dead-letter record in the message browser', async ({ page }) => {
   const dlq = e2eEnv.names.topics.dlq;
