@@ -8,7 +8,6 @@
 //   back to its level before the outage;
 // - memory: the storage workers' resident set (/proc) before and at its peak, and the records
 //   the down sink held at most (the workers' own gauge, scraped from /metrics).
-import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { groupLag } from '../support/kafka-reader.ts';
 import type { ChaosRun } from './chaos-run.ts';
 import type { Disruption, DisruptionContext, Recovery } from './disruption.ts';
@@ -21,6 +20,7 @@ import {
   stop,
   thaw,
 } from './stack-services.ts';
+import { archivedKeys } from './store-readers.ts';
 import { restartExited, type Slot } from './worker-fleet.ts';
 
 export type SinkName = 'timescaledb' | 'elasticsearch' | 'redis' | 's3';
@@ -108,22 +108,7 @@ const storedCount: Record<SinkName, (run: ChaosRun) => Promise<number>> = {
     } while (cursor !== '0');
     return total;
   },
-  s3: async (run) => {
-    let n = 0;
-    let token: string | undefined;
-    do {
-      const page = await run.s3.send(
-        new ListObjectsV2Command({
-          Bucket: run.bucket,
-          Prefix: 'archive/dt=',
-          ContinuationToken: token,
-        }),
-      );
-      n += page.KeyCount ?? 0;
-      token = page.NextContinuationToken;
-    } while (token);
-    return n;
-  },
+  s3: async (run) => (await archivedKeys(run)).length,
 };
 
 const SINKS = Object.keys(storedCount) as SinkName[];

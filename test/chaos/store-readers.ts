@@ -150,8 +150,8 @@ export async function searchIds(run: ChaosRun): Promise<string[]> {
   }
 }
 
-/** The event_id of every line of every archived object. */
-export async function archivedIds(run: ChaosRun): Promise<{ ids: string[]; objects: number }> {
+/** The keys of every archived object of the run. */
+export async function archivedKeys(run: ChaosRun): Promise<string[]> {
   const keys: string[] = [];
   let token: string | undefined;
   do {
@@ -165,6 +165,12 @@ export async function archivedIds(run: ChaosRun): Promise<{ ids: string[]; objec
     for (const o of page.Contents ?? []) keys.push(o.Key as string);
     token = page.NextContinuationToken;
   } while (token);
+  return keys;
+}
+
+/** The event_id of every line of every archived object. */
+export async function archivedIds(run: ChaosRun): Promise<{ ids: string[]; objects: number }> {
+  const keys = await archivedKeys(run);
   const ids: string[] = [];
   for (const key of keys) {
     const got = await run.s3.send(new GetObjectCommand({ Bucket: run.bucket, Key: key }));
