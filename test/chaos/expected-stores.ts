@@ -11,6 +11,7 @@ import {
   type WindowTruth,
   windowTruth,
 } from '../aggregation/ground-truth.ts';
+import { type RealtimeMinute, realtimeTruth } from '../support/realtime-truth.ts';
 import type { TrafficEvent } from './traffic.ts';
 
 export interface AggregationBounds {
@@ -18,14 +19,6 @@ export interface AggregationBounds {
   maxOutOfOrderMs: number;
   allowedLatenessMs: number;
   sessionGapMs: number;
-}
-
-export interface RealtimeMinute {
-  /** type → events, plus `_all` and `_errors`. */
-  counts: Map<string, number>;
-  users: Set<string>;
-  /** url (cut to 512 characters) → pageviews. */
-  pages: Map<string, number>;
 }
 
 export interface ExpectedStores {
@@ -37,31 +30,6 @@ export interface ExpectedStores {
   windows: Map<string, WindowTruth>;
   sessions: Map<string, SessionTruth>;
   poison: string[];
-}
-
-const MAX_PAGE_KEY = 512;
-
-function minuteOf(ms: number): string {
-  return new Date(ms - (((ms % 60_000) + 60_000) % 60_000)).toISOString().slice(0, 16);
-}
-
-export function realtimeTruth(events: readonly TrafficEvent[]): Map<string, RealtimeMinute> {
-  const out = new Map<string, RealtimeMinute>();
-  const bump = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  for (const e of events) {
-    const minute = minuteOf(e.timestamp_ms);
-    let m = out.get(minute);
-    if (m === undefined) {
-      m = { counts: new Map(), users: new Set(), pages: new Map() };
-      out.set(minute, m);
-    }
-    bump(m.counts, e.type);
-    bump(m.counts, '_all');
-    if (e.type === 'error' || e.type === 'exception') bump(m.counts, '_errors');
-    m.users.add(e.user_id);
-    if (e.type === 'pageview' && e.url) bump(m.pages, e.url.slice(0, MAX_PAGE_KEY));
-  }
-  return out;
 }
 
 export function expectedStores(

@@ -28,11 +28,12 @@
 // outages of 30 s and 12 partitions; CHAOS_EVENTS, CHAOS_TRAFFIC_S, CHAOS_OUTAGE_S, CHAOS_SEED
 // override.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stackHome } from '../support/sluice-cli.ts';
 import { type ChaosRun, createChaosRun } from './chaos-run.ts';
 import { isExact } from './figures.ts';
 import { runPipelineScenario } from './pipeline-scenario.ts';
 import { sinkOutages } from './sink-outages.ts';
-import { findStack, restoreAll, stackHome } from './stack-services.ts';
+import { findStack, restoreAll } from './stack-services.ts';
 
 const long = process.env.CHAOS_LONG === '1';
 const EVENTS = Number(process.env.CHAOS_EVENTS ?? (long ? 200_000 : 20_000));

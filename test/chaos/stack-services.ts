@@ -6,14 +6,14 @@
 // did not start (a container, a system service). Everything taken down here is brought back by
 // `restoreAll`, whatever failed.
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import {
   isRunning,
   type ProcessRecord,
   readRecord,
 } from '../../apps/worker/src/stack/process-supervisor.ts';
 import { testEnv } from '../env.ts';
-import { repoRoot, runSluice, waitFor } from '../support/sluice-cli.ts';
+import { runSluice, stackHome, waitFor } from '../support/sluice-cli.ts';
 
 export type SinkService = 'postgres' | 'search' | 'redis' | 'moto';
 
@@ -39,10 +39,6 @@ export function sinkPorts(): Record<SinkService, number> {
     redis: portOf(testEnv.redisUrl, 6379),
     moto: portOf(testEnv.awsEndpoint, 4566),
   };
-}
-
-export function stackHome(env: NodeJS.ProcessEnv = process.env): string {
-  return resolve(env.SLUICE_HOME ?? join(repoRoot, '.sluice'));
 }
 
 /** Inodes of the sockets listening on `port` (IPv4 and IPv6 tables). */

@@ -2,10 +2,16 @@
 // suites exercise the shipped entry point (and can SIGKILL a worker for real).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url)).replace(/test\/$/, '');
 const bin = `${repoRoot}apps/worker/bin/sluice.mjs`;
+
+/** Where `sluice stack` keeps the stack's process records: SLUICE_HOME, `.sluice` by default. */
+export function stackHome(env: NodeJS.ProcessEnv = process.env): string {
+  return resolve(env.SLUICE_HOME ?? join(repoRoot, '.sluice'));
+}
 
 /**
  * The exit code once the process has exited and its output has been read: 'exit' can come
