@@ -1,5 +1,6 @@
 // Sluice's one Kafka edge: nothing else imports the client library.
 
+export * from './candidate-platformatic-loop.ts';
 export * from './console-admin-reader.ts';
 export * from './group-offsets.ts';
 export * from './kafka-client.ts';

@@ -52,7 +52,12 @@ export interface BenchContext {
   preloader(): Promise<Preloader>;
   /** Topics of one part of the run, created. */
   topics(part: string): Promise<PipelineNames & { prefix: string }>;
-  startWorker(role: string, part: string, env: Record<string, string>): WorkerProcess;
+  startWorker(
+    role: string,
+    part: string,
+    env: Record<string, string>,
+    args?: (workerId: string) => string[],
+  ): WorkerProcess;
   /** Stops every worker still running (the end of a stage). */
   stopWorkers(): Promise<void>;
   /** Every worker started in this run: pid → `<part>/<role>` (to name profiles). */
@@ -127,13 +132,15 @@ export function createBenchContext(o: {
       );
       return { ...names, prefix };
     },
-    startWorker(role, part, env) {
+    startWorker(role, part, env, args) {
       refuseIfInterrupted();
+      const workerId = `${o.scratch.id}-${part}-${role}`;
       const w = startWorker(role, {
         env: { ...o.settings.workerEnv, ...env },
-        workerId: `${o.scratch.id}-${part}-${role}`,
+        workerId,
         logFile: join(logDir, `${part}-${role}.log`),
         nodeArgs: o.settings.nodeArgs,
+        ...(args ? { args: args(workerId) } : {}),
       });
       workers.add(w);
       names.set(w.pid, `${part}/${role}`);

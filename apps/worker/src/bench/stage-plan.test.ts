@@ -23,4 +23,12 @@ describe('stage plan', () => {
     });
     expect(planStages(['pipeline'], false)).toEqual({ stages: ['pipeline'], storage: [] });
   });
+
+  it('runs the candidate client stage only when named, right after enrichment', () => {
+    expect(planStages(undefined, false).stages).not.toContain('enrichment:platformatic');
+    expect(planStages(['aggregation', 'enrichment:platformatic', 'enrichment'], false)).toEqual({
+      stages: ['enrichment', 'enrichment:platformatic', 'aggregation'],
+      storage: [],
+    });
+  });
 });

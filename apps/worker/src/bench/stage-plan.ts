@@ -10,11 +10,21 @@ export const STAGES = [
   'latency',
 ];
 
+/**
+ * Stages run only when named: the enrichment stage on a candidate Kafka client (issue 13's
+ * client comparison), right after the enrichment stage.
+ */
+export const OPT_IN_STAGES = ['enrichment:platformatic'];
+
 /** The storage writer with one sink, or with all of them (the specification's routing). */
 export type StorageVariant = Destination | 'all';
 export const STORAGE_VARIANTS: readonly StorageVariant[] = [...DESTINATIONS, 'all'];
 
-export const KNOWN_STAGES = [...STAGES, ...STORAGE_VARIANTS.map((v) => `storage:${v}`)];
+export const KNOWN_STAGES = [
+  ...STAGES,
+  ...OPT_IN_STAGES,
+  ...STORAGE_VARIANTS.map((v) => `storage:${v}`),
+];
 
 /**
  * The stages to run, in pipeline order, and the storage variants: `storage` is every variant
@@ -37,6 +47,7 @@ export function planStages(
       ),
     ),
   ];
-  const stages = STAGES.filter((s) => (s === 'storage' ? storage.length > 0 : all.includes(s)));
+  const order = STAGES.flatMap((s) => (s === 'enrichment' ? [s, ...OPT_IN_STAGES] : [s]));
+  const stages = order.filter((s) => (s === 'storage' ? storage.length > 0 : all.includes(s)));
   return { stages, storage };
 }

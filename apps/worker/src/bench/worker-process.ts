@@ -33,6 +33,8 @@ export interface SpawnOptions {
   logFile?: string;
   /** Extra node options (the profiler's). */
   nodeArgs?: string[];
+  /** The CLI arguments, when not `worker <role>` (a bench-only child that runs a stage). */
+  args?: string[];
 }
 
 export function spawnSluice(
@@ -46,7 +48,10 @@ export function spawnSluice(
 }
 
 export function startWorker(role: string, o: SpawnOptions): WorkerProcess {
-  const child = spawnSluice(['worker', role, '--metrics-port', '0', '--worker-id', o.workerId], o);
+  const child = spawnSluice(
+    o.args ?? ['worker', role, '--metrics-port', '0', '--worker-id', o.workerId],
+    o,
+  );
   const lines: string[] = [];
   let partial = '';
   let port: number | undefined;

@@ -1,6 +1,7 @@
 // `sluice bench`: throughput, CPU, memory and latency of the real workers on this machine, with
 // the machine, versions and settings printed beside the figures. Stages (`--stage`, all by
-// default): raw-consume, enrichment, aggregation, storage (per sink and all), pipeline, latency;
+// default): raw-consume, enrichment, aggregation, storage (per sink and all), pipeline, latency,
+// and when named, enrichment:platformatic (the enrichment stage on a candidate Kafka client);
 // what each measures is in docs/performance.md. `--quick` is CI's smoke run (small, no
 // threshold). Everything a run creates is removed at its end, and on Ctrl-C.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -15,10 +16,12 @@ import { BENCH_DISTRIBUTIONS } from '../bench/bench-data.ts';
 import { type BenchRow, benchResult, formatResults } from '../bench/bench-result.ts';
 import { createScratch } from '../bench/bench-scratch.ts';
 import { type CpuProfile, topSelfFrames } from '../bench/cpu-profile-summary.ts';
+import { runEnrichmentCandidateChild } from '../bench/enrichment-candidate-child.ts';
 import { findLocalBrokers, loadAverage, machineInfo } from '../bench/machine-info.ts';
 import { KNOWN_STAGES, planStages, type StorageVariant } from '../bench/stage-plan.ts';
 import { benchAggregation } from '../bench/stages/aggregation.ts';
 import { benchEnrichment } from '../bench/stages/enrichment.ts';
+import { benchEnrichmentCandidate } from '../bench/stages/enrichment-candidate.ts';
 import { benchLatency } from '../bench/stages/latency.ts';
 import { benchPipeline } from '../bench/stages/pipeline.ts';
 import { benchRawConsume, consumeAndParse } from '../bench/stages/raw-consume.ts';
@@ -62,6 +65,8 @@ async function runStage(ctx: BenchContext, stage: string, storage: StorageVarian
       return benchRawConsume(ctx);
     case 'enrichment':
       return benchEnrichment(ctx);
+    case 'enrichment:platformatic':
+      return benchEnrichmentCandidate(ctx);
     case 'aggregation':
       return benchAggregation(ctx);
     case 'storage':
@@ -262,6 +267,15 @@ export function registerBenchCommands(program: Command): Command {
         timeoutMs: o.within * 1000,
       });
       process.stdout.write(`${JSON.stringify(report)}\n`);
+      process.exit(0);
+    });
+
+  bench
+    .command('enrichment-candidate-child', { hidden: true })
+    .description('the enrichment stage on the candidate client (run by `sluice bench`)')
+    .requiredOption('--worker-id <id>')
+    .action(async (o: { workerId: string }) => {
+      await runEnrichmentCandidateChild(o.workerId);
       process.exit(0);
     });
   return bench;

@@ -24,6 +24,7 @@ import {
   type OutRecord,
   type RunningStage,
   readPartitionRanges,
+  type Stage,
   startStage,
   type TopicPartition,
 } from '@sluice/kafka';
@@ -91,6 +92,39 @@ const OWN_HEADERS_MAX_BYTES = 64 * 1024;
 const DEDUP_RESTORE_TIMEOUT_MS = 120_000;
 
 export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<RunningStage> {
+  return startStage({
+    brokers: o.brokers,
+    groupId: o.groupId,
+    topics: [o.inputTopic],
+    workerId: o.workerId,
+    staticMembership: o.staticMembership,
+    maxBatch: o.maxBatchSize,
+    ...(o.fetch ? { fetch: o.fetch } : {}),
+    mode: 'transactional',
+    commitIntervalMs: o.commitIntervalMs,
+    log: o.log,
+    onReady: o.onReady,
+    control: o.control,
+    stage: enrichmentStage(o),
+  });
+}
+
+/** The stage itself, apart from the runner: `sluice bench` also runs it on a candidate client. */
+export function enrichmentStage(
+  o: Pick<
+    EnrichmentWorkerOptions,
+    | 'brokers'
+    | 'pipeline'
+    | 'metrics'
+    | 'workerId'
+    | 'groupId'
+    | 'outputTopic'
+    | 'dlqTopic'
+    | 'count'
+    | 'dedup'
+    | 'log'
+  >,
+): Stage {
   const windows = new Map<number, DedupWindow>();
   const dedup = o.dedup;
   const newWindow = () =>
@@ -129,92 +163,78 @@ export function startEnrichmentWorker(o: EnrichmentWorkerOptions): Promise<Runni
     );
   }
 
-  return startStage({
-    brokers: o.brokers,
-    groupId: o.groupId,
-    topics: [o.inputTopic],
-    workerId: o.workerId,
-    staticMembership: o.staticMembership,
-    maxBatch: o.maxBatchSize,
-    ...(o.fetch ? { fetch: o.fetch } : {}),
-    mode: 'transactional',
-    commitIntervalMs: o.commitIntervalMs,
-    log: o.log,
-    onReady: o.onReady,
-    control: o.control,
-    stage: {
-      async assigned(tps, ctx) {
-        await restore(tps, (tp) => ctx.committed(tp));
-      },
-      revoked(tps) {
-        for (const tp of tps) windows.delete(tp.partition);
-      },
-      async process(messages) {
-        const started = process.hrtime.bigint();
-        const result = await o.pipeline.process(messages.map(toRaw));
-        const carried = headersByOffset(messages);
-        const records: OutRecord[] = [];
-        let duplicates = 0;
-        for (const r of result.enriched) {
-          if (dedup && windows.get(r.partition)?.check(r.eventId, Number(r.timestamp))) {
-            duplicates++;
-            continue;
-          }
-          const headers = carried.size > 0 ? carried.get(`${r.partition}:${r.offset}`) : undefined;
-          records.push({
-            topic: o.outputTopic,
-            key: asBuffer(r.key),
-            value: r.value,
-            timestamp: Number(r.timestamp),
-            ...(headers ? { headers } : {}),
-          });
-        }
-        for (const r of result.dlq) {
-          const own =
-            carried.size > 0
-              ? carried.get(
-                  `${r.headers[DLQ_HEADERS.sourcePartition]}:${r.headers[DLQ_HEADERS.sourceOffset]}`,
-                )
-              : undefined;
-          // Bounded like the rest of the dead letter (core's maxRecordBytes keeps key, value and
-          // sluice.* headers under 900 KB): a record's own headers beyond 64 KB are left out.
-          const ownBytes = own
-            ? Object.entries(own).reduce((n, [k, v]) => n + k.length + v.byteLength, 0)
-            : 0;
-          records.push({
-            topic: o.dlqTopic,
-            key: asBuffer(r.key),
-            value: asBuffer(r.value),
-            headers:
-              ownBytes <= OWN_HEADERS_MAX_BYTES
-                ? { ...own, ...r.headers }
-                : { ...r.headers, 'sluice.source.headers.omitted': String(ownBytes) },
-          });
-        }
-        return {
-          records,
-          onCommitted() {
-            o.metrics.transactions.inc({ outcome: 'commit' });
-            o.metrics.eventsIn.inc(messages.length);
-            o.metrics.eventsOut.inc(result.enriched.length - duplicates);
-            o.metrics.duplicates.inc(duplicates);
-            o.metrics.retried.inc(result.retried);
-            for (const [reason, n] of result.dlqReasons) o.metrics.eventsDlq.inc({ reason }, n);
-            o.metrics.batchSize.observe(messages.length);
-            o.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-            o.count?.('in', messages.length);
-            o.count?.('out', result.enriched.length - duplicates);
-            if (duplicates > 0) o.count?.('duplicate', duplicates);
-            o.count?.('dlq', result.dlq.length);
-          },
-        };
-      },
-      aborted(tps) {
-        o.metrics.transactions.inc({ outcome: 'abort' });
-        // Their windows hold ids of records whose output was discarded: rebuilt when the runner
-        // hands the rewound partitions back (assigned).
-        for (const tp of tps) windows.delete(tp.partition);
-      },
+  return {
+    async assigned(tps, ctx) {
+      await restore(tps, (tp) => ctx.committed(tp));
     },
-  });
+    revoked(tps) {
+      for (const tp of tps) windows.delete(tp.partition);
+    },
+    async process(messages) {
+      const started = process.hrtime.bigint();
+      const result = await o.pipeline.process(messages.map(toRaw));
+      const carried = headersByOffset(messages);
+      const records: OutRecord[] = [];
+      let duplicates = 0;
+      for (const r of result.enriched) {
+        if (dedup && windows.get(r.partition)?.check(r.eventId, Number(r.timestamp))) {
+          duplicates++;
+          continue;
+        }
+        const headers = carried.size > 0 ? carried.get(`${r.partition}:${r.offset}`) : undefined;
+        records.push({
+          topic: o.outputTopic,
+          key: asBuffer(r.key),
+          value: r.value,
+          timestamp: Number(r.timestamp),
+          ...(headers ? { headers } : {}),
+        });
+      }
+      for (const r of result.dlq) {
+        const own =
+          carried.size > 0
+            ? carried.get(
+                `${r.headers[DLQ_HEADERS.sourcePartition]}:${r.headers[DLQ_HEADERS.sourceOffset]}`,
+              )
+            : undefined;
+        // Bounded like the rest of the dead letter (core's maxRecordBytes keeps key, value and
+        // sluice.* headers under 900 KB): a record's own headers beyond 64 KB are left out.
+        const ownBytes = own
+          ? Object.entries(own).reduce((n, [k, v]) => n + k.length + v.byteLength, 0)
+          : 0;
+        records.push({
+          topic: o.dlqTopic,
+          key: asBuffer(r.key),
+          value: asBuffer(r.value),
+          headers:
+            ownBytes <= OWN_HEADERS_MAX_BYTES
+              ? { ...own, ...r.headers }
+              : { ...r.headers, 'sluice.source.headers.omitted': String(ownBytes) },
+        });
+      }
+      return {
+        records,
+        onCommitted() {
+          o.metrics.transactions.inc({ outcome: 'commit' });
+          o.metrics.eventsIn.inc(messages.length);
+          o.metrics.eventsOut.inc(result.enriched.length - duplicates);
+          o.metrics.duplicates.inc(duplicates);
+          o.metrics.retried.inc(result.retried);
+          for (const [reason, n] of result.dlqReasons) o.metrics.eventsDlq.inc({ reason }, n);
+          o.metrics.batchSize.observe(messages.length);
+          o.metrics.batchSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+          o.count?.('in', messages.length);
+          o.count?.('out', result.enriched.length - duplicates);
+          if (duplicates > 0) o.count?.('duplicate', duplicates);
+          o.count?.('dlq', result.dlq.length);
+        },
+      };
+    },
+    aborted(tps) {
+      o.metrics.transactions.inc({ outcome: 'abort' });
+      // Their windows hold ids of records whose output was discarded: rebuilt when the runner
+      // hands the rewound partitions back (assigned).
+      for (const tp of tps) windows.delete(tp.partition);
+    },
+  };
 }

@@ -14,13 +14,15 @@ export interface WorkerStageOptions {
   roles: string[];
   env: Record<string, string>;
   watch: GroupTopic[];
+  /** The CLI arguments of each worker, when not `worker <role>`. */
+  args?: (workerId: string) => string[];
 }
 
 export async function timeWorkers(
   ctx: BenchContext,
   o: WorkerStageOptions,
 ): Promise<{ measurement: Measurement; workers: WorkerProcess[] }> {
-  const workers = o.roles.map((role) => ctx.startWorker(role, o.part, o.env));
+  const workers = o.roles.map((role) => ctx.startWorker(role, o.part, o.env, o.args));
   try {
     await Promise.all(workers.map((w) => w.ready));
     ctx.progress(`${o.stage}: ${o.roles.join(', ')} running; timing until caught up`);
