@@ -281,6 +281,13 @@ export const envSchema = z.object({
     .describe(
       'The Elasticsearch index of error and exception events, created with its mapping if missing.',
     ),
+  SEARCH_REFRESH_INTERVAL_MS: positiveInt
+    .min(100)
+    .max(3_600_000)
+    .default(1000)
+    .describe(
+      "How often the errors index makes new documents searchable, in ms (its refresh_interval, applied to an index that exists too): part of an error's time from produce to searchable. Shorter costs the search engine more segments to merge.",
+    ),
   REDIS_KEY_PREFIX: z
     .string()
     .max(100)

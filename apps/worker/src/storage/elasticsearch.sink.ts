@@ -10,6 +10,8 @@ import type { Sink, SinkFailure, SinkRecord } from './sink.ts';
 export interface ElasticsearchSinkOptions {
   url: string;
   index: string;
+  /** How often the index makes new documents searchable, in ms (`index.refresh_interval`). */
+  refreshIntervalMs?: number;
   requestTimeoutMs?: number;
   /** Waits between item retries; tests shorten them. */
   itemRetryDelaysMs?: readonly number[];
@@ -73,12 +75,24 @@ export function errorDocument(e: EnrichedEvent): Record<string, unknown> {
 
 const isRetryableStatus = (status: number) => status === 429 || status >= 500;
 
-export async function ensureErrorsIndex(client: Client, index: string): Promise<void> {
-  if (await client.indices.exists({ index })) return;
+/**
+ * Creates the index with its mapping if missing, and sets its refresh interval either way: the
+ * interval is part of produce → searchable, so a changed setting applies to an index that exists.
+ */
+export async function ensureErrorsIndex(
+  client: Client,
+  index: string,
+  refreshIntervalMs = 1000,
+): Promise<void> {
+  const refresh_interval = `${refreshIntervalMs}ms`;
+  if (await client.indices.exists({ index })) {
+    await client.indices.putSettings({ index, settings: { index: { refresh_interval } } });
+    return;
+  }
   try {
     await client.indices.create({
       index,
-      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval: '1s' },
+      settings: { number_of_shards: 1, number_of_replicas: 0, refresh_interval },
       mappings: ERRORS_INDEX_MAPPING,
     });
   } catch (err) {
@@ -101,7 +115,7 @@ export function createElasticsearchSink(o: ElasticsearchSinkOptions): Sink {
     name: 'elasticsearch',
     async write(records: readonly SinkRecord[]) {
       if (!indexReady) {
-        await ensureErrorsIndex(client, o.index);
+        await ensureErrorsIndex(client, o.index, o.refreshIntervalMs);
         indexReady = true;
       }
       const failed: SinkFailure[] = [];

@@ -19,7 +19,11 @@ export function archiveUrl(env: Env): string {
 export function createSinks(env: Env): Record<Destination, Sink> {
   return {
     timescaledb: createTimescaleSink({ url: env.DATABASE_URL, schema: env.DATABASE_SCHEMA }),
-    elasticsearch: createElasticsearchSink({ url: env.SEARCH_URL, index: env.SEARCH_ERRORS_INDEX }),
+    elasticsearch: createElasticsearchSink({
+      url: env.SEARCH_URL,
+      index: env.SEARCH_ERRORS_INDEX,
+      refreshIntervalMs: env.SEARCH_REFRESH_INTERVAL_MS,
+    }),
     redis: createRedisSink({ url: env.REDIS_URL, prefix: env.REDIS_KEY_PREFIX }),
     s3: createS3Sink(
       openArchiveStore(archiveUrl(env), {
