@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   describeKafkaError,
+  fencedByOwnTimeout,
   isCoordinatorNotReady,
   isFatalKafkaError,
   isTransientKafkaError,
@@ -65,5 +66,31 @@ describe('isTransientKafkaError', () => {
     expect(isTransientKafkaError({ message: 'x', code: KafkaCodes.STATE })).toBe(false);
     expect(isTransientKafkaError(new Error('bug'))).toBe(false);
     expect(isTransientKafkaError(undefined)).toBe(false);
+  });
+});
+
+describe('fencedByOwnTimeout', () => {
+  const fenced = (cause?: object) =>
+    Object.assign(new Error('fenced'), { code: KafkaCodes.FENCED, cause });
+  const now = 1_000_000;
+
+  it('takes a fencing for the transaction timeout when its cause says it timed out', () => {
+    expect(fencedByOwnTimeout(fenced({ code: KafkaCodes.TIMED_OUT }), 0, now, 120_000)).toBe(true);
+    expect(
+      fencedByOwnTimeout(fenced({ message: '3 message(s) timed out on t [2]' }), 0, now, 120_000),
+    ).toBe(true);
+  });
+
+  it('takes it for the timeout when librdkafka reported timed-out records within the window', () => {
+    // A failover: records timed out, then sending the offsets failed ("Erroneous state"), then
+    // the abort was answered fenced.
+    const err = fenced({ code: KafkaCodes.STATE, message: 'Erroneous state' });
+    expect(fencedByOwnTimeout(err, now - 30_000, now, 120_000)).toBe(true);
+    expect(fencedByOwnTimeout(err, now - 120_001, now, 120_000)).toBe(false);
+  });
+
+  it('leaves any other fencing to another instance', () => {
+    expect(fencedByOwnTimeout(fenced(), 0, now, 120_000)).toBe(false);
+    expect(fencedByOwnTimeout(fenced({ code: KafkaCodes.STATE }), 0, now, 120_000)).toBe(false);
   });
 });

@@ -119,3 +119,23 @@ export function toError(err: unknown): Error {
   }
   return e;
 }
+
+/**
+ * A fencing that the transaction's own timeout caused, not another instance: during a broker
+ * failover the coordinator aborts a transaction that outlived transaction.timeout.ms and bumps
+ * the producer's epoch, and librdkafka then reports the failed transaction (or its abort) as
+ * fenced. Told by the transaction's error saying it timed out, or by librdkafka having reported
+ * the transaction's records timed out within `windowMs` (the error is then a later one: "Erroneous
+ * state" from sending the offsets).
+ */
+export function fencedByOwnTimeout(
+  err: unknown,
+  lastRecordTimeoutAt: number,
+  now: number,
+  windowMs: number,
+): boolean {
+  const e = err as { cause?: LibrdKafkaErrorLike } | undefined;
+  const cause = e?.cause;
+  if (cause?.code === KafkaCodes.TIMED_OUT || /timed out/i.test(cause?.message ?? '')) return true;
+  return lastRecordTimeoutAt > 0 && now - lastRecordTimeoutAt <= windowMs;
+}

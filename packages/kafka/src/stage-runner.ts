@@ -24,9 +24,9 @@ import {
 import pRetry from 'p-retry';
 import {
   describeKafkaError,
+  fencedByOwnTimeout,
   isFatalKafkaError,
   isFencedKafkaError,
-  KafkaCodes,
   KafkaFatalError,
 } from './kafka-errors.ts';
 import {
@@ -133,6 +133,12 @@ const RETRY_BACKOFF_MS = 500;
 /** librdkafka's logical offset: the partition's start (what auto.offset.reset=earliest gives). */
 const OFFSET_BEGINNING = -2;
 const LAST_COMMIT_ATTEMPTS = 3;
+/**
+ * A fencing this soon after librdkafka reported the transaction's records timed out is taken for
+ * the coordinator's abort of that transaction: the commit's retries and the abort take up to
+ * about six transaction timeouts (60 s) before the fencing surfaces.
+ */
+const RECORD_TIMEOUT_FENCING_WINDOW_MS = 120_000;
 
 export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   const committed = new Map<string, number>();
@@ -352,9 +358,12 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
    */
   let lastTimeoutFencingAt = Number.NEGATIVE_INFINITY;
   function fencedAfterTimeout(err: unknown): boolean {
-    const cause = (err as { cause?: { code?: number; message?: string } }).cause;
-    const timedOut =
-      cause?.code === KafkaCodes.TIMED_OUT || /timed out/i.test(cause?.message ?? '');
+    const timedOut = fencedByOwnTimeout(
+      err,
+      producer?.lastRecordTimeoutAt() ?? 0,
+      Date.now(),
+      RECORD_TIMEOUT_FENCING_WINDOW_MS,
+    );
     if (!timedOut || Date.now() - lastTimeoutFencingAt < 60_000) return false;
     lastTimeoutFencingAt = Date.now();
     return true;

@@ -34,6 +34,11 @@ export interface TransactionalProducer {
   abort(): Promise<void>;
   /** Whether records were sent since the last commit or abort. */
   inTransaction(): boolean;
+  /**
+   * When librdkafka last reported records of a transaction timed out undelivered (a partition
+   * without a leader for longer than the transaction timeout), epoch ms; 0: never.
+   */
+  lastRecordTimeoutAt(): number;
   disconnect(): Promise<void>;
 }
 
@@ -53,6 +58,8 @@ export interface ProducerOptions {
 }
 
 const QUEUE_FULL = -184;
+/** librdkafka 2.x: "14 message(s) timed out on <topic> [2] (requires epoch bump)". */
+const RECORDS_TIMED_OUT = /message\(s\) timed out on /;
 
 const cb =
   <T = void>(resolve: (v: T) => void, reject: (e: Error) => void) =>
@@ -84,9 +91,13 @@ export async function createTransactionalProducer(
     event_cb: true,
     log_level: 4,
   });
-  producer.on('event.log', (e: { severity: number; fac: string; message: string }) =>
-    o.log(e.severity <= 3 ? 'error' : 'warn', `librdkafka ${e.fac}: ${e.message}`),
-  );
+  let lastRecordTimeoutAt = 0;
+  producer.on('event.log', (e: { severity: number; fac: string; message: string }) => {
+    // No delivery reports here (one callback per record): this log line is how librdkafka
+    // tells that a transaction's records timed out, which fails it with an epoch bump.
+    if (RECORDS_TIMED_OUT.test(e.message)) lastRecordTimeoutAt = Date.now();
+    o.log(e.severity <= 3 ? 'error' : 'warn', `librdkafka ${e.fac}: ${e.message}`);
+  });
   await new Promise<void>((resolve, reject) =>
     producer.connect({ timeout: 10_000 }, (err) => (err ? reject(toError(err)) : resolve())),
   );
@@ -220,6 +231,7 @@ export async function createTransactionalProducer(
     },
     abort,
     inTransaction: () => open,
+    lastRecordTimeoutAt: () => lastRecordTimeoutAt,
     disconnect: () =>
       new Promise<void>((resolve) => {
         producer.setPollInBackground(false);
