@@ -21,7 +21,6 @@ import { findLocalBrokers, loadAverage, machineInfo } from '../bench/machine-inf
 import { KNOWN_STAGES, planStages, type StorageVariant } from '../bench/stage-plan.ts';
 import { benchAggregation } from '../bench/stages/aggregation.ts';
 import { benchEnrichment } from '../bench/stages/enrichment.ts';
-import { benchEnrichmentCandidate } from '../bench/stages/enrichment-candidate.ts';
 import { benchLatency } from '../bench/stages/latency.ts';
 import { benchPipeline } from '../bench/stages/pipeline.ts';
 import { benchRawConsume, consumeAndParse } from '../bench/stages/raw-consume.ts';
@@ -66,7 +65,7 @@ async function runStage(ctx: BenchContext, stage: string, storage: StorageVarian
     case 'enrichment':
       return benchEnrichment(ctx);
     case 'enrichment:platformatic':
-      return benchEnrichmentCandidate(ctx);
+      return benchEnrichment(ctx, 'platformatic');
     case 'aggregation':
       return benchAggregation(ctx);
     case 'storage':
