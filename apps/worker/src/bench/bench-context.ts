@@ -169,7 +169,7 @@ export function usageWindow(workers: readonly WorkerProcess[], brokerPids: reado
       // Only when every broker could be read (none restarted meanwhile).
       broker:
         brokers.length > 0 && brokers.every((b) => b !== undefined)
-          ? { cpuMs: brokers.reduce((n, b) => n + (b?.cpuMs ?? 0), 0), peakRssMb: 0 }
+          ? { cpuMs: brokers.reduce((n, b) => n + (b?.cpuMs ?? 0), 0), peakRssMb: 0, rssMb: 0 }
           : undefined,
     };
   };
@@ -184,17 +184,19 @@ export function usageWindow(workers: readonly WorkerProcess[], brokerPids: reado
       end = read();
       loadAvg = loadAverage();
     },
-    figures(): Pick<Measurement, 'cpuMs' | 'peakRssMb' | 'brokerCpuMs' | 'loadAvg'> {
+    figures(): Pick<Measurement, 'cpuMs' | 'peakRssMb' | 'endRssMb' | 'brokerCpuMs' | 'loadAvg'> {
       if (!start || !end) throw new Error('usage window not closed');
       const cpuMs: Record<string, number> = {};
       const peakRssMb: Record<string, number> = {};
+      const endRssMb: Record<string, number> = {};
       workers.forEach((w, i) => {
         cpuMs[w.role] = (end?.workers[i]?.cpuMs ?? 0) - (start?.workers[i]?.cpuMs ?? 0);
         peakRssMb[w.role] = end?.workers[i]?.peakRssMb ?? 0;
+        endRssMb[w.role] = end?.workers[i]?.rssMb ?? 0;
       });
       const brokerCpuMs =
         start.broker && end.broker ? end.broker.cpuMs - start.broker.cpuMs : undefined;
-      return { cpuMs, peakRssMb, brokerCpuMs, loadAvg };
+      return { cpuMs, peakRssMb, endRssMb, brokerCpuMs, loadAvg };
     },
   };
 }

@@ -36,6 +36,24 @@ describe('bench result rows', () => {
     expect(JSON.parse(JSON.stringify([row]))).toEqual([row]);
   });
 
+  it("gives each process's resident set at the window's end where it was read", () => {
+    const r = benchResult(
+      {
+        stage: 'aggregation',
+        events: 1000,
+        seconds: 1,
+        cpuMs: { aggregation: 10 },
+        peakRssMb: { aggregation: 520.44 },
+        endRssMb: { aggregation: 301.06 },
+        measuredBy: 'committed offsets',
+      },
+      [0, 0, 0],
+    );
+    expect(r.processes).toEqual([
+      { role: 'aggregation', cpu_ms_per_1k_events: 10, peak_rss_mb: 520.4, end_rss_mb: 301.1 },
+    ]);
+  });
+
   it('says null for the broker when it is not on this machine, and adds latency fields', () => {
     const r = benchResult(
       {

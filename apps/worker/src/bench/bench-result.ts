@@ -12,6 +12,11 @@ export interface Measurement {
   cpuMs: Record<string, number>;
   /** Peak RSS (VmHWM) per worker process, MB. */
   peakRssMb: Record<string, number>;
+  /**
+   * RSS (VmRSS) per worker process when the window closed, MB: after catching up, what its state
+   * holds (the peak also holds the catch-up's batches in flight).
+   */
+  endRssMb?: Record<string, number>;
   /** CPU ms of the broker process in the window, where it runs on this machine. */
   brokerCpuMs?: number | undefined;
   /** Where events/s comes from: committed offsets of a group, or a consumer's own count. */
@@ -37,7 +42,13 @@ export interface BenchResult {
   measured_by: string;
   /** The broker process (shared with anything else using it), or null when not local. */
   broker_cpu_ms_per_1k_events: number | null;
-  processes: { role: string; cpu_ms_per_1k_events: number; peak_rss_mb: number }[];
+  processes: {
+    role: string;
+    cpu_ms_per_1k_events: number;
+    peak_rss_mb: number;
+    /** RSS when the window closed (after catching up); absent where not read. */
+    end_rss_mb?: number;
+  }[];
   load_avg: [number, number, number];
   rate?: number;
   p50_ms?: number | null;
@@ -81,6 +92,7 @@ export function benchResult(m: Measurement, loadAvg: [number, number, number]): 
       role,
       cpu_ms_per_1k_events: per1k(m.cpuMs[role] ?? 0, m.events),
       peak_rss_mb: round(m.peakRssMb[role] ?? 0, 1),
+      ...(m.endRssMb?.[role] !== undefined ? { end_rss_mb: round(m.endRssMb[role], 1) } : {}),
     })),
     load_avg: m.loadAvg ?? loadAvg,
   };

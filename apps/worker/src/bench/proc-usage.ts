@@ -49,6 +49,8 @@ export function parseProcStatus(text: string): ProcMemory {
 export interface ProcessUsage {
   cpuMs: number;
   peakRssMb: number;
+  /** Resident set when read (VmRSS), MB. */
+  rssMb: number;
 }
 
 /** Clock ticks per second (sysconf(_SC_CLK_TCK)): 100 on Linux for x86 and arm64. */
@@ -60,6 +62,7 @@ export function readUsage(pid: number, ticksPerSecond = CLOCK_TICKS_PER_SECOND):
   return {
     cpuMs: (stat.cpuTicks * 1000) / ticksPerSecond,
     peakRssMb: mem.peakRssKb / 1024,
+    rssMb: mem.rssKb / 1024,
   };
 }
 

@@ -88,7 +88,7 @@ export function startWorker(role: string, o: SpawnOptions): WorkerProcess {
   ready.catch(() => {});
   const pid = child.pid;
   if (pid === undefined) throw new Error(`could not start worker ${role}`);
-  let lastUsage: ProcessUsage = { cpuMs: 0, peakRssMb: 0 };
+  let lastUsage: ProcessUsage = { cpuMs: 0, peakRssMb: 0, rssMb: 0 };
   return {
     role,
     pid,
