@@ -61,6 +61,28 @@ const QUEUE_FULL = -184;
 /** librdkafka 2.x: "14 message(s) timed out on <topic> [2] (requires epoch bump)". */
 const RECORDS_TIMED_OUT = /message\(s\) timed out on /;
 
+/**
+ * The call's answer, or after `ms` a fatal error: librdkafka's transactional calls can miss their
+ * own timeout and never call back (send_offsets_to_transaction when the group coordinator's
+ * broker dies: librdkafka issues 5456 and 5511, open for 2.14 and later; seen here as a stage
+ * "committing the transaction" for 215 s after the active controller was killed). Fatal, so the
+ * runner replaces the producer (the new one's initTransactions aborts the old transaction and
+ * fences the old producer) instead of waiting for ever; the call left behind is abandoned.
+ */
+export function answeredWithin<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(
+        `librdkafka did not answer ${what} within ${Math.round(ms / 1000)} s, past its own timeout`,
+      ) as Error & { isFatal: boolean };
+      err.isFatal = true;
+      reject(err);
+    }, ms);
+  });
+  return Promise.race([call, deadline]).finally(() => clearTimeout(timer));
+}
+
 const cb =
   <T = void>(resolve: (v: T) => void, reject: (e: Error) => void) =>
   (err: unknown, value?: T) =>
@@ -142,17 +164,25 @@ export async function createTransactionalProducer(
    * commit_transaction already in progress" and stopped the worker).
    */
   const untilNotRetriable = (what: string, call: (done: (err: unknown) => void) => void) =>
-    pRetry(() => new Promise<void>((resolve, reject) => call(cb(resolve, reject))), {
-      retries: Number.POSITIVE_INFINITY,
-      maxRetryTime: timeoutMs * 6,
-      minTimeout: 200,
-      maxTimeout: 2000,
-      shouldRetry: ({ error }) => (error as { isRetriable?: boolean }).isRetriable === true,
-      onFailedAttempt: ({ error, attemptNumber }) => {
-        if ((error as { isRetriable?: boolean }).isRetriable === true)
-          o.log('warn', `${what} failed (attempt ${attemptNumber}), retrying: ${error.message}`);
+    pRetry(
+      () =>
+        answeredWithin(
+          new Promise<void>((resolve, reject) => call(cb(resolve, reject))),
+          timeoutMs * 3 + 10_000,
+          what,
+        ),
+      {
+        retries: Number.POSITIVE_INFINITY,
+        maxRetryTime: timeoutMs * 6,
+        minTimeout: 200,
+        maxTimeout: 2000,
+        shouldRetry: ({ error }) => (error as { isRetriable?: boolean }).isRetriable === true,
+        onFailedAttempt: ({ error, attemptNumber }) => {
+          if ((error as { isRetriable?: boolean }).isRetriable === true)
+            o.log('warn', `${what} failed (attempt ${attemptNumber}), retrying: ${error.message}`);
+        },
       },
-    });
+    );
 
   let open = false;
   const begin = async () => {
