@@ -7,7 +7,7 @@ import { runCandidateLoop } from '@sluice/kafka';
 import { Registry } from 'prom-client';
 import { enrichmentStage } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
-import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
+import { dedupOptions, setupEnrichment } from '../enrichment/enrichment-setup.ts';
 import { brokerList, loadEnv } from '../env.ts';
 import { pipelineNames } from '../kafka/topics.ts';
 
@@ -26,14 +26,7 @@ export async function runEnrichmentCandidateChild(workerId: string): Promise<voi
     groupId: groups.enrichment,
     outputTopic: topics.enriched,
     dlqTopic: topics.dlq,
-    dedup:
-      env.ENRICH_DEDUP_HORIZON_MS > 0
-        ? {
-            horizonMs: env.ENRICH_DEDUP_HORIZON_MS,
-            maxIds: env.ENRICH_DEDUP_MAX_IDS,
-            parser: { unknownFields: env.ENRICH_UNKNOWN_FIELDS },
-          }
-        : undefined,
+    dedup: dedupOptions(env),
     log,
   });
   const controller = new AbortController();

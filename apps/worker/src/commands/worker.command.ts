@@ -10,7 +10,7 @@ import { createAggregationMetrics } from '../aggregation/aggregation-metrics.ts'
 import { dlqIndexerWorker } from '../dlq/dlq-indexer.worker.ts';
 import { startEnrichmentWorker } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
-import { setupEnrichment } from '../enrichment/enrichment-setup.ts';
+import { dedupOptions, setupEnrichment } from '../enrichment/enrichment-setup.ts';
 import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
 import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
@@ -291,14 +291,7 @@ export function registerWorkerCommands(program: Command): void {
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
         fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
         staticMembership: c.staticMembership,
-        dedup:
-          c.env.ENRICH_DEDUP_HORIZON_MS > 0
-            ? {
-                horizonMs: c.env.ENRICH_DEDUP_HORIZON_MS,
-                maxIds: c.env.ENRICH_DEDUP_MAX_IDS,
-                parser: { unknownFields: c.env.ENRICH_UNKNOWN_FIELDS },
-              }
-            : undefined,
+        dedup: dedupOptions(c.env),
         log: c.log,
         onReady: c.onReady,
         control: await c.stageControl(c.groups.enrichment),

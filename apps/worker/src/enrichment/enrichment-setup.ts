@@ -30,3 +30,14 @@ export function setupEnrichment(
   });
   return { pipeline, geo, workerId };
 }
+
+/** The duplicate windows the environment asks for (ENRICH_DEDUP_*); undefined: off. */
+export function dedupOptions(env: Env) {
+  return env.ENRICH_DEDUP_HORIZON_MS > 0
+    ? {
+        horizonMs: env.ENRICH_DEDUP_HORIZON_MS,
+        maxIds: env.ENRICH_DEDUP_MAX_IDS,
+        parser: { unknownFields: env.ENRICH_UNKNOWN_FIELDS },
+      }
+    : undefined;
+}
