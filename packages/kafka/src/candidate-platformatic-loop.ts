@@ -157,6 +157,8 @@ export async function runCandidateLoop(o: CandidateLoopOptions): Promise<Candida
   const ctx: StageContext = {
     assignment: () => [...started.values()].map(({ topic, partition }) => ({ topic, partition })),
     committed: (tp) => started.get(`${tp.topic}:${tp.partition}`)?.from,
+    // The candidate runs stateless stages only (the enrichment bench): no token to restore by.
+    committedToken: () => undefined,
     pause: () => {},
     resume: () => {},
   };

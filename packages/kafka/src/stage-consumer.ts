@@ -53,7 +53,8 @@ export interface StageConsumer {
   consume(): Promise<ConsumedMessage[]>;
   /** The next offset to read per partition, past transaction markers (unlike last offset + 1). */
   positions(tps: TopicPartition[]): Map<string, number>;
-  committed(tps: TopicPartition[]): Promise<Map<string, number>>;
+  /** The group's committed offsets, with the metadata committed beside them (if any). */
+  committed(tps: TopicPartition[]): Promise<Map<string, CommittedOffset>>;
   /** The end a read_committed reader can reach (last stable offset), as last fetched; undefined if unknown. */
   cachedEnd(tp: TopicPartition): number | undefined;
   seek(tp: TopicPartition, offset: number): Promise<void>;
@@ -64,6 +65,12 @@ export interface StageConsumer {
   unassign(tps: TopicPartition[]): void;
   assignment(): TopicPartition[];
   disconnect(): Promise<void>;
+}
+
+export interface CommittedOffset {
+  offset: number;
+  /** The string committed with the offset; undefined when none (or empty). */
+  metadata?: string;
 }
 
 export const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`;
@@ -179,13 +186,17 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
     committed: (tps) =>
       pRetry(
         () =>
-          new Promise<Map<string, number>>((resolve, reject) => {
+          new Promise<Map<string, CommittedOffset>>((resolve, reject) => {
             if (tps.length === 0) return resolve(new Map());
             consumer.committed(tps, 10_000, (err, parts) => {
               if (err) return reject(toError(err));
-              const out = new Map<string, number>();
+              const out = new Map<string, CommittedOffset>();
               for (const p of parts)
-                if (p.offset !== undefined && p.offset >= 0) out.set(tpKey(p), p.offset);
+                if (p.offset !== undefined && p.offset >= 0)
+                  out.set(
+                    tpKey(p),
+                    p.metadata ? { offset: p.offset, metadata: p.metadata } : { offset: p.offset },
+                  );
               resolve(out);
             });
           }),

@@ -15,6 +15,7 @@
 // Rebalances (cooperative-sticky) are applied between batches: before a partition is given up,
 // what was processed of it is committed, so it moves with its offsets.
 
+import { randomBytes } from 'node:crypto';
 import {
   DEFAULT_STAGE_CONTROL,
   describeStageControl,
@@ -58,6 +59,8 @@ export interface StageContext {
   assignment(): TopicPartition[];
   /** The last committed offset of a partition this member owns (undefined: none yet). */
   committed(tp: TopicPartition): number | undefined;
+  /** The transaction token committed with that offset (see `OffsetCommit.metadata`). */
+  committedToken(tp: TopicPartition): string | undefined;
   pause(tps: TopicPartition[]): void;
   resume(tps: TopicPartition[]): void;
 }
@@ -72,8 +75,9 @@ export interface Stage {
   /** A transaction failed: what the stage derived from these partitions' records is void. */
   aborted?(tps: TopicPartition[]): void;
   /**
-   * Right before a transaction: the input offsets it commits (past markers), so the stage can
-   * write state that names them (a changelog's position) into the same transaction.
+   * Right before a transaction: the input offsets it commits, every owned partition's (past
+   * markers), each with the transaction's token as its metadata, so the stage can write state
+   * that names them (a changelog's position) into the same transaction.
    */
   prepareCommit?(offsets: OffsetCommit[]): StageResult;
   /** Wall-clock tick with the owned partitions that have nothing left to read. */
@@ -140,8 +144,37 @@ const LAST_COMMIT_ATTEMPTS = 3;
  */
 const RECORD_TIMEOUT_FENCING_WINDOW_MS = 120_000;
 
+/**
+ * The offsets a transaction commits: every owned partition's, the advanced ones at their new
+ * position and the others at their committed offset again, all with the transaction's token.
+ * Committing every owned partition makes the group check this member's generation on every
+ * transaction (KIP-447): one that carried only output (an idle tick closing windows) and no
+ * offsets was never checked, so a member whose partitions had moved on could still commit it.
+ * The token tells apart transactions that commit the same offset, for a state restore that
+ * must stop at the committed one (a changelog's meta entry names it).
+ */
+export function transactionOffsets(
+  owned: readonly TopicPartition[],
+  advanced: readonly OffsetCommit[],
+  committed: (tp: TopicPartition) => number | undefined,
+  token: string,
+): OffsetCommit[] {
+  const moved = new Map(advanced.map((off) => [tpKey(off), off.offset]));
+  const out: OffsetCommit[] = [];
+  for (const tp of owned) {
+    const offset = moved.get(tpKey(tp)) ?? committed(tp);
+    if (offset !== undefined)
+      out.push({ topic: tp.topic, partition: tp.partition, offset, metadata: token });
+  }
+  return out;
+}
+
 export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   const committed = new Map<string, number>();
+  const committedTokens = new Map<string, string>();
+  /** Transaction tokens: unique per runner (a random id) and per transaction (a counter). */
+  const runId = randomBytes(6).toString('base64url');
+  let transactions = 0;
   const owned = new Map<string, TopicPartition>();
   const pendingAssign: TopicPartition[] = [];
   const pendingRevoke: { tps: TopicPartition[]; lost: boolean }[] = [];
@@ -192,6 +225,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
   const ctx: StageContext = {
     assignment: () => [...owned.values()],
     committed: (tp) => committed.get(tpKey(tp)),
+    committedToken: (tp) => committedTokens.get(tpKey(tp)),
     pause: (tps) => {
       const mine = tps.filter((tp) => owned.has(tpKey(tp)));
       for (const tp of mine) stagePaused.add(tpKey(tp));
@@ -272,13 +306,19 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
 
   async function commitTransaction(): Promise<void> {
     if (!producer) return;
-    const offsets = advancedPositions();
-    const last = o.stage.prepareCommit?.(offsets);
-    if (last) take(last);
-    if (records.length === 0 && offsets.length === 0 && !producer.inTransaction()) {
+    const advanced = advancedPositions();
+    if (records.length === 0 && advanced.length === 0 && !producer.inTransaction()) {
       dirty = false;
       return;
     }
+    const offsets = transactionOffsets(
+      [...owned.values()],
+      advanced,
+      (tp) => committed.get(tpKey(tp)),
+      `${runId}.${(++transactions).toString(36)}`,
+    );
+    const last = o.stage.prepareCommit?.(offsets);
+    if (last) take(last);
     try {
       const batch = records;
       records = [];
@@ -288,7 +328,10 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       await transactionFailed(err);
       return;
     }
-    for (const off of offsets) committed.set(tpKey(off), off.offset);
+    for (const off of offsets) {
+      committed.set(tpKey(off), off.offset);
+      if (off.metadata !== undefined) committedTokens.set(tpKey(off), off.metadata);
+    }
     const done = callbacks;
     callbacks = [];
     dirty = false;
@@ -412,7 +455,8 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     // The stage then hears of them as newly assigned (it rebuilds what it dropped).
     if (tps.length > 0) {
       const offsets = await consumer.committed(tps);
-      for (const tp of tps) await consumer.seek(tp, offsets.get(tpKey(tp)) ?? OFFSET_BEGINNING);
+      for (const tp of tps)
+        await consumer.seek(tp, offsets.get(tpKey(tp))?.offset ?? OFFSET_BEGINNING);
       for (const tp of tps) owned.delete(tpKey(tp));
       pendingAssign.push(...tps);
     }
@@ -437,6 +481,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       for (const k of gone) {
         owned.delete(k);
         committed.delete(k);
+        committedTokens.delete(k);
         stagePaused.delete(k);
       }
       // An abort just before may have queued them for re-assignment: they are not ours now.
@@ -453,7 +498,9 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       for (const tp of tps) {
         owned.set(tpKey(tp), tp);
         const c = offsets.get(tpKey(tp));
-        if (c !== undefined) committed.set(tpKey(tp), c);
+        if (c !== undefined) committed.set(tpKey(tp), c.offset);
+        if (c?.metadata !== undefined) committedTokens.set(tpKey(tp), c.metadata);
+        else committedTokens.delete(tpKey(tp));
       }
       // librdkafka keeps a partition's pause through an unassign: one paused by the control
       // plane before it was given up (or before a stop) would never be read again.

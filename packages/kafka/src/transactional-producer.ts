@@ -46,6 +46,8 @@ export interface OffsetCommit {
   topic: string;
   partition: number;
   offset: number;
+  /** Committed beside the offset (a transaction's token); read back with the offset. */
+  metadata?: string;
 }
 
 export interface ProducerOptions {

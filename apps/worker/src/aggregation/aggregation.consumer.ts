@@ -2,8 +2,8 @@
 // The stage runner (@sluice/kafka) puts, in ONE Kafka transaction, the window partials and
 // sessions a batch emitted, its late events, the partitions' changelog entries and the input
 // positions, so output, state and position move together. Each partition's changelog meta entry
-// carries the very position committed with it (prepareCommit), so a restore knows where the
-// committed state ends. State is restored when a partition is assigned (and again after an
+// carries the very position committed with it (prepareCommit: the offset and the transaction's
+// token), so a restore knows where the committed state ends. State is restored when a partition is assigned (and again after an
 // aborted transaction, when the runner hands the partitions back); a revoked partition's state
 // is dropped.
 import type { AggregatorConfig, StageControl } from '@sluice/core';
@@ -15,6 +15,7 @@ import {
   messageKey,
   type OutRecord,
   type RunningStage,
+  type StageContext,
   startStage,
   type TopicPartition,
 } from '@sluice/kafka';
@@ -24,7 +25,12 @@ import {
   createPartitionPipeline,
   type PartitionPipeline,
 } from './aggregation-pipeline.ts';
-import { changelogPartitionOf, restoreFromChangelog } from './changelog-restore.ts';
+import {
+  changelogPartitionOf,
+  changelogPosition,
+  positionOffset,
+  restoreFromChangelog,
+} from './changelog-restore.ts';
 
 export interface AggregationWorkerOptions {
   brokers: string[];
@@ -67,16 +73,16 @@ export async function startAggregationWorker(
     await admin.disconnect();
   }
 
-  async function restore(
-    tps: TopicPartition[],
-    committed: (tp: TopicPartition) => number | undefined,
-  ) {
+  async function restore(tps: TopicPartition[], ctx: StageContext) {
     const started = process.hrtime.bigint();
     const partitions = tps.filter((tp) => tp.topic === o.topics.input).map((tp) => tp.partition);
     const targets = partitions.flatMap((p) => {
-      const c = committed({ topic: o.topics.input, partition: p });
+      const tp = { topic: o.topics.input, partition: p };
+      const c = ctx.committed(tp);
       // No commit yet: nothing to restore.
-      return c === undefined ? [] : [{ partition: p, position: String(c) }];
+      return c === undefined
+        ? []
+        : [{ partition: p, position: changelogPosition(c, ctx.committedToken(tp)) }];
     });
     const states = await restoreFromChangelog(
       {
@@ -161,7 +167,7 @@ export async function startAggregationWorker(
     control: o.control,
     stage: {
       async assigned(tps, ctx) {
-        await restore(tps, ctx.committed);
+        await restore(tps, ctx);
       },
       revoked(tps) {
         for (const tp of tps) if (tp.topic === o.topics.input) pipelines.delete(tp.partition);
@@ -184,10 +190,10 @@ export async function startAggregationWorker(
         const now = o.now();
         for (const [partition, list] of byPartition) {
           const tp = { topic: o.topics.input, partition };
-          if (!pipelines.has(partition)) await restore([tp], ctx.committed);
+          if (!pipelines.has(partition)) await restore([tp], ctx);
           const pipeline = pipelines.get(partition) as PartitionPipeline;
           // Records below the restored position are already in the state.
-          const from = Number(pipeline.aggregator.restoredPosition() ?? '0');
+          const from = positionOffset(pipeline.aggregator.restoredPosition());
           const fresh = list.filter((m) => m.offset >= from);
           const r = pipeline.process(
             fresh.map((m) => ({
@@ -223,7 +229,11 @@ export async function startAggregationWorker(
           if (pipeline)
             toRecords(
               off.partition,
-              { ...pipeline.aggregator.drain(String(off.offset)), late: [], outcomes: new Map() },
+              {
+                ...pipeline.aggregator.drain(changelogPosition(off.offset, off.metadata)),
+                late: [],
+                outcomes: new Map(),
+              },
               records,
             );
         }

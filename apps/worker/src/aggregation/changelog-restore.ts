@@ -8,7 +8,7 @@ import { createExactlyOnceConsumer, ErrorCodes, type Kafka } from '@sluice/kafka
 
 export interface RestoreTarget {
   partition: number;
-  /** The committed input offset; the restore ends at the meta entry carrying it. */
+  /** The committed position (`changelogPosition`); the restore ends at the meta entry naming it. */
   position: string;
 }
 
@@ -19,6 +19,19 @@ export interface RestoreOptions {
   groupId: string;
   timeoutMs: number;
 }
+
+/**
+ * The position a meta entry names: the committed input offset, and the token of the transaction
+ * that committed it (the offset's metadata) when there is one. Several transactions can commit
+ * the same offset (an idle tick closes windows without reading anything): the token tells them
+ * apart, so a restore stops at the one the group committed last, not the first.
+ */
+export const changelogPosition = (offset: number, token: string | undefined): string =>
+  token === undefined ? String(offset) : `${offset}@${token}`;
+
+/** The input offset of a meta entry's position. */
+export const positionOffset = (position: string | undefined): number =>
+  position === undefined ? 0 : Number.parseInt(position, 10);
 
 export const changelogPartitionOf = (partition: number, partitions: number) =>
   partition % partitions;

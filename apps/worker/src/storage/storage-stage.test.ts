@@ -75,6 +75,7 @@ function setup(maxPending = 1000) {
   const ctx: StageContext = {
     assignment: () => [...owned],
     committed: () => undefined,
+    committedToken: () => undefined,
     pause: (tps) => {
       for (const t of tps) paused.add(k(t));
     },
