@@ -603,6 +603,9 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
         take(await step('processing a batch', () => o.stage.process(messages, ctx)));
         dirty = true;
       }
+      // Partitions lost meanwhile (the session expired): another member owns them already, so
+      // nothing more is produced or committed until the loop's top has rewound the work in hand.
+      if (pendingRevoke.some((r) => r.lost)) continue;
       const tickDue = o.tickMs !== undefined && Date.now() - lastTickAt >= o.tickMs;
       if (tickDue) await step('running the idle tick', tick);
       if (o.mode === 'transactional') await step('producing', sendPending);
