@@ -73,24 +73,42 @@ describe('fencedByOwnTimeout', () => {
   const fenced = (cause?: object) =>
     Object.assign(new Error('fenced'), { code: KafkaCodes.FENCED, cause });
   const now = 1_000_000;
+  const times = {
+    lastRecordTimeoutAt: 0,
+    transactionStartedAt: now - 2_000,
+    transactionTimeoutMs: 10_000,
+    now,
+    windowMs: 120_000,
+  };
 
   it('takes a fencing for the transaction timeout when its cause says it timed out', () => {
-    expect(fencedByOwnTimeout(fenced({ code: KafkaCodes.TIMED_OUT }), 0, now, 120_000)).toBe(true);
-    expect(
-      fencedByOwnTimeout(fenced({ message: '3 message(s) timed out on t [2]' }), 0, now, 120_000),
-    ).toBe(true);
+    expect(fencedByOwnTimeout(fenced({ code: KafkaCodes.TIMED_OUT }), times)).toBe(true);
+    expect(fencedByOwnTimeout(fenced({ message: '3 message(s) timed out on t [2]' }), times)).toBe(
+      true,
+    );
   });
 
   it('takes it for the timeout when librdkafka reported timed-out records within the window', () => {
     // A failover: records timed out, then sending the offsets failed ("Erroneous state"), then
     // the abort was answered fenced.
     const err = fenced({ code: KafkaCodes.STATE, message: 'Erroneous state' });
-    expect(fencedByOwnTimeout(err, now - 30_000, now, 120_000)).toBe(true);
-    expect(fencedByOwnTimeout(err, now - 120_001, now, 120_000)).toBe(false);
+    expect(fencedByOwnTimeout(err, { ...times, lastRecordTimeoutAt: now - 30_000 })).toBe(true);
+    expect(fencedByOwnTimeout(err, { ...times, lastRecordTimeoutAt: now - 120_001 })).toBe(false);
+  });
+
+  it('takes it for the timeout when the transaction was open longer than its timeout', () => {
+    // A failover: the commit waited on a coordinator that had died; the new one had aborted it.
+    expect(fencedByOwnTimeout(fenced(), { ...times, transactionStartedAt: now - 19_000 })).toBe(
+      true,
+    );
+    expect(fencedByOwnTimeout(fenced(), { ...times, transactionStartedAt: now - 10_000 })).toBe(
+      false,
+    );
   });
 
   it('leaves any other fencing to another instance', () => {
-    expect(fencedByOwnTimeout(fenced(), 0, now, 120_000)).toBe(false);
-    expect(fencedByOwnTimeout(fenced({ code: KafkaCodes.STATE }), 0, now, 120_000)).toBe(false);
+    expect(fencedByOwnTimeout(fenced(), times)).toBe(false);
+    expect(fencedByOwnTimeout(fenced({ code: KafkaCodes.STATE }), times)).toBe(false);
+    expect(fencedByOwnTimeout(fenced(), { ...times, transactionStartedAt: 0 })).toBe(false);
   });
 });

@@ -120,22 +120,31 @@ export function toError(err: unknown): Error {
   return e;
 }
 
+export interface TransactionTimes {
+  /** When librdkafka last reported a transaction's records timed out (epoch ms; 0: never). */
+  lastRecordTimeoutAt: number;
+  /** When the failed transaction began (epoch ms; 0: unknown). */
+  transactionStartedAt: number;
+  /** transaction.timeout.ms: past it, the coordinator aborts the transaction itself. */
+  transactionTimeoutMs: number;
+  now: number;
+  /** How long after a record timeout a fencing is still taken for its consequence. */
+  windowMs: number;
+}
+
 /**
  * A fencing that the transaction's own timeout caused, not another instance: during a broker
  * failover the coordinator aborts a transaction that outlived transaction.timeout.ms and bumps
- * the producer's epoch, and librdkafka then reports the failed transaction (or its abort) as
- * fenced. Told by the transaction's error saying it timed out, or by librdkafka having reported
- * the transaction's records timed out within `windowMs` (the error is then a later one: "Erroneous
- * state" from sending the offsets).
+ * the producer's epoch, and librdkafka then reports the failed transaction (or its abort, its
+ * commit, its offsets) as fenced. Told by the transaction's error saying it timed out, by
+ * librdkafka having reported the transaction's records timed out within `windowMs` (the error is
+ * then a later one: "Erroneous state" from sending the offsets), or by the transaction having
+ * been open longer than its timeout (its commit stuck while the coordinator moved).
  */
-export function fencedByOwnTimeout(
-  err: unknown,
-  lastRecordTimeoutAt: number,
-  now: number,
-  windowMs: number,
-): boolean {
+export function fencedByOwnTimeout(err: unknown, t: TransactionTimes): boolean {
   const e = err as { cause?: LibrdKafkaErrorLike } | undefined;
   const cause = e?.cause;
   if (cause?.code === KafkaCodes.TIMED_OUT || /timed out/i.test(cause?.message ?? '')) return true;
-  return lastRecordTimeoutAt > 0 && now - lastRecordTimeoutAt <= windowMs;
+  if (t.lastRecordTimeoutAt > 0 && t.now - t.lastRecordTimeoutAt <= t.windowMs) return true;
+  return t.transactionStartedAt > 0 && t.now - t.transactionStartedAt > t.transactionTimeoutMs;
 }

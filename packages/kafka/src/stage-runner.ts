@@ -401,12 +401,13 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
    */
   let lastTimeoutFencingAt = Number.NEGATIVE_INFINITY;
   function fencedAfterTimeout(err: unknown): boolean {
-    const timedOut = fencedByOwnTimeout(
-      err,
-      producer?.lastRecordTimeoutAt() ?? 0,
-      Date.now(),
-      RECORD_TIMEOUT_FENCING_WINDOW_MS,
-    );
+    const timedOut = fencedByOwnTimeout(err, {
+      lastRecordTimeoutAt: producer?.lastRecordTimeoutAt() ?? 0,
+      transactionStartedAt: producer?.transactionStartedAt() ?? 0,
+      transactionTimeoutMs: producer?.transactionTimeoutMs ?? Number.POSITIVE_INFINITY,
+      now: Date.now(),
+      windowMs: RECORD_TIMEOUT_FENCING_WINDOW_MS,
+    });
     if (!timedOut || Date.now() - lastTimeoutFencingAt < 60_000) return false;
     lastTimeoutFencingAt = Date.now();
     return true;
@@ -442,8 +443,17 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     callbacks = [];
     dirty = false;
     // Records already sent in the open transaction go with it (a lost assignment; after a failed
-    // commit it was aborted already). A producer that cannot abort is fatal: the stage ends.
-    await producer?.abort();
+    // commit it was aborted already). A producer that cannot abort (during a failover the
+    // coordinator aborted the transaction itself and refuses ours: INVALID_TXN_STATE, fatal) is
+    // replaced: the new one's initTransactions ends what the old left open. Fenced by another
+    // instance, the stage ends.
+    try {
+      await producer?.abort();
+    } catch (err) {
+      if (isFencedKafkaError(err) && !fencedAfterTimeout(err))
+        throw new KafkaFatalError(`transaction abort failed for good: ${describeKafkaError(err)}`);
+      await replaceProducer(err);
+    }
     const tps = [...owned.values()];
     o.stage.aborted?.(tps);
     // Back to what the broker has committed, the truth after an abort, by seeking: the

@@ -39,6 +39,10 @@ export interface TransactionalProducer {
    * without a leader for longer than the transaction timeout), epoch ms; 0: never.
    */
   lastRecordTimeoutAt(): number;
+  /** When the open (or the last) transaction began, epoch ms; 0: none yet. */
+  transactionStartedAt(): number;
+  /** transaction.timeout.ms: past it, the coordinator aborts a transaction itself. */
+  readonly transactionTimeoutMs: number;
   disconnect(): Promise<void>;
 }
 
@@ -187,10 +191,12 @@ export async function createTransactionalProducer(
     );
 
   let open = false;
+  let startedAt = 0;
   const begin = async () => {
     if (open) return;
     await new Promise<void>((resolve, reject) => producer.beginTransaction(cb(resolve, reject)));
     open = true;
+    startedAt = Date.now();
   };
 
   const abort = async () => {
@@ -264,6 +270,8 @@ export async function createTransactionalProducer(
     abort,
     inTransaction: () => open,
     lastRecordTimeoutAt: () => lastRecordTimeoutAt,
+    transactionStartedAt: () => startedAt,
+    transactionTimeoutMs: timeoutMs,
     disconnect: () =>
       new Promise<void>((resolve) => {
         producer.setPollInBackground(false);
