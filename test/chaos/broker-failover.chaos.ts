@@ -170,20 +170,9 @@ describe.skipIf(!enabled)('chaos: broker failover', () => {
         expect({ ...s, exact: mods.isExact(s) }).toMatchObject({ exact: true });
       expect(report.mismatches.slice(0, 20)).toEqual([]);
       expect(report.lastEmittedS).not.toBeNull();
-      // Known bugs, outside this suite, found by it: while a broker is down, pipeline workers
-      // exit instead of riding it out (7 exits in a 20,000-event run):
-      // (1) packages/kafka/src/transactional-producer.ts, commit(): a commitTransaction or
-      //     abortTransaction that times out is retriable ("Timed out waiting for operation to
-      //     finish, retry call to resume": librdkafka wants the same call again), but commit()
-      //     aborts instead (-173 "Conflicting commit_transaction API call is already in
-      //     progress") or marks the failed abort fatal: "transaction failed for good".
-      // (2) "cannot go on, exiting: Local: Timed out" from a consumer call
-      //     (kafka-javascript lib/kafka-consumer.js:227).
-      // (3) an uncaught error -173 thrown by incrementalAssign in the rebalance callback
-      //     (kafka-javascript lib/kafka-consumer.js:306) kills the process.
-      // The disruption restarts such workers as an orchestrator would, and every store must
-      // still be exact. CHAOS_FAILOVER_STRICT=1 also fails on any worker exit (it fails until
-      // those are fixed).
+      // A worker that exits while a broker is down is restarted by the disruption, as an
+      // orchestrator would, and every store must still be exact; CHAOS_FAILOVER_STRICT=1 also
+      // fails on any such exit (workers are meant to ride a failover out in-process).
       if (process.env.CHAOS_FAILOVER_STRICT === '1')
         expect(
           report.unexpectedExits.map((e) => `${e.id} exited ${e.code}:\n${e.logTail}`),

@@ -131,6 +131,12 @@ export interface RunningStage {
   /** What the loop is doing now ("consuming", "committing", …), for a stalled loop's report. */
   phase(): string;
   consumer: StageConsumer;
+  /**
+   * A replaced producer whose close has not finished, described; undefined when none. librdkafka
+   * then still holds a thread of libuv's pool with a call it never answered (librdkafka #5456),
+   * and process.exit, which joins that pool, would wait for it for good.
+   */
+  unclosedClient(): string | undefined;
 }
 
 const RETRY_BACKOFF_MS = 500;
@@ -400,6 +406,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
    * once, and that ends in an exit as before.
    */
   let lastTimeoutFencingAt = Number.NEGATIVE_INFINITY;
+  let unclosed: string | undefined;
   function fencedAfterTimeout(err: unknown): boolean {
     const timedOut = fencedByOwnTimeout(err, {
       lastRecordTimeoutAt: producer?.lastRecordTimeoutAt() ?? 0,
@@ -420,7 +427,17 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     );
     const old = producer;
     producer = undefined;
-    await Promise.race([old?.disconnect().catch(() => {}), sleep(5000)]);
+    if (old) {
+      const closing = old.disconnect().catch(() => {});
+      const closed = await Promise.race([closing.then(() => true), sleep(5000).then(() => false)]);
+      if (!closed) {
+        const what = `the transactional producer replaced at ${new Date().toISOString()} has not closed`;
+        unclosed = what;
+        void closing.then(() => {
+          if (unclosed === what) unclosed = undefined;
+        });
+      }
+    }
     try {
       producer = await pRetry(newProducer, {
         retries: Number.POSITIVE_INFINITY,
@@ -672,6 +689,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     sinceLastLoopMs: () => Date.now() - lastLoopAt,
     phase: () => phase,
     consumer,
+    unclosedClient: () => unclosed,
   };
 }
 

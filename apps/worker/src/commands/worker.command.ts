@@ -83,6 +83,8 @@ export interface Started {
   sinceLastLoopMs?(): number;
   /** What the loop is doing now, where it has one. */
   phase?(): string;
+  /** A Kafka client whose close never finished (see RunningStage.unclosedClient). */
+  unclosedClient?(): string | undefined;
   /** What the worker does with the work in hand when it stops, for the log. */
   stopping: string;
   /** Extra detail for the "running" line. */
@@ -250,11 +252,20 @@ function workerCommand(
       await closeControls();
       await counters?.close();
       await health.close();
+      // process.exit joins libuv's thread pool: a librdkafka call that never returned holds one
+      // of its threads for good, so the process ends itself instead of hanging there.
+      const unclosed = running.unclosedClient?.();
       if (failure) {
         if (failure !== outcome) log('error', `stopped with an error: ${failure.message}`);
+        if (unclosed) forceExit(log, `${unclosed} (librdkafka #5456)`);
         process.exit(1);
       }
       say('stopped');
+      if (unclosed)
+        forceExit(
+          log,
+          `stopped, with the work in hand committed; but ${unclosed} (librdkafka #5456)`,
+        );
       // librdkafka's threads and sockets are closed; nothing else may hold the process.
       process.exit(0);
     });
