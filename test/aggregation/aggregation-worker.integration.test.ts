@@ -10,7 +10,8 @@ import { HLL_STANDARD_ERROR, HyperLogLog } from '@sluice/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
 import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { aggregationNames, aggregationWorkers } from './aggregation-suite.ts';
 import { enrichedEvents, type FixtureEvent } from './enriched-events.fixture.ts';
 import { sessionTruth, windowTruth } from './ground-truth.ts';
 
@@ -30,23 +31,14 @@ const env = {
   AGG_SESSION_GAP: '30m',
   AGG_RETENTION: '1h',
 };
-const topics = {
-  enriched: `${prefix}events.enriched`,
-  aggregates: `${prefix}aggregates`,
-  sessions: `${prefix}sessions`,
-};
-const group = `${prefix}aggregation-workers`;
-const workers: Worker[] = [];
+const { topics, group } = aggregationNames(prefix);
+const fleet = aggregationWorkers(env);
 // The acceptance's 200,000 events by default (about 110 s here); SLUICE_IT_AGG_EVENTS=36000
 // gives a quicker run while developing.
 const N = Number(process.env.SLUICE_IT_AGG_EVENTS ?? 200_000);
 const SCALE = Math.max(1, N / 36_000);
 
-function startWorker(id: string): Worker {
-  const w = startSluice(['worker', 'aggregation', '--metrics-port', '0', '--worker-id', id], env);
-  workers.push(w);
-  return w;
-}
+const startWorker = fleet.start;
 
 const lastPerKey = (records: { key: string | null; value: Buffer | null }[]) => {
   const m = new Map<string, Record<string, unknown>>();
@@ -63,7 +55,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
+  fleet.killAll();
   await deletePrefixedTopics(prefix);
 });
 

@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
 import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
-import { sluiceOk, startSluice, type Worker, waitFor } from '../support/sluice-cli.ts';
+import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
+import { aggregationNames, aggregationWorkers } from './aggregation-suite.ts';
 import { enrichedEvents, type FixtureEvent } from './enriched-events.fixture.ts';
 import { sessionTruth } from './ground-truth.ts';
 
@@ -29,20 +30,11 @@ const env = {
   AGG_SESSION_GAP: '30m',
   AGG_RETENTION: '1h',
 };
-const topics = {
-  enriched: `${prefix}events.enriched`,
-  aggregates: `${prefix}aggregates`,
-  sessions: `${prefix}sessions`,
-};
-const group = `${prefix}aggregation-workers`;
-const workers: Worker[] = [];
+const { topics, group } = aggregationNames(prefix);
+const fleet = aggregationWorkers(env);
 const N = 2000;
 
-function startWorker(id: string): Worker {
-  const w = startSluice(['worker', 'aggregation', '--metrics-port', '0', '--worker-id', id], env);
-  workers.push(w);
-  return w;
-}
+const startWorker = fleet.start;
 
 const perKey = (records: { key: string | null }[]) => {
   const m = new Map<string, number>();
@@ -55,7 +47,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const w of workers) w.child.kill('SIGKILL');
+  fleet.killAll();
   await deletePrefixedTopics(prefix);
 });
 
