@@ -401,11 +401,12 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
    * Fenced because the transaction timed out, not by another instance: during a failover the
    * coordinator aborts a transaction that outlived transaction.timeout.ms and bumps the
    * producer's epoch, and librdkafka then reports the abort as fenced. The group metadata sent
-   * with the offsets (KIP-447) still fences a true zombie, whose partitions moved. Once a
-   * minute at most: a second instance with the same worker id would fence this one again at
-   * once, and that ends in an exit as before.
+   * with the offsets (KIP-447) still fences a true zombie, whose partitions moved. At most
+   * three times in five minutes (one per broker lost, and a failover run here lost two within
+   * 60 s): a second instance with the same worker id would fence this one again and again, and
+   * that ends in an exit as before.
    */
-  let lastTimeoutFencingAt = Number.NEGATIVE_INFINITY;
+  const timeoutFencings: number[] = [];
   let unclosed: string | undefined;
   function fencedAfterTimeout(err: unknown): boolean {
     const timedOut = fencedByOwnTimeout(err, {
@@ -415,8 +416,12 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       now: Date.now(),
       windowMs: RECORD_TIMEOUT_FENCING_WINDOW_MS,
     });
-    if (!timedOut || Date.now() - lastTimeoutFencingAt < 60_000) return false;
-    lastTimeoutFencingAt = Date.now();
+    if (!timedOut) return false;
+    const now = Date.now();
+    while (timeoutFencings.length > 0 && now - (timeoutFencings[0] as number) > 300_000)
+      timeoutFencings.shift();
+    if (timeoutFencings.length >= 3) return false;
+    timeoutFencings.push(now);
     return true;
   }
 
