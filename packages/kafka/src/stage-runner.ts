@@ -31,6 +31,7 @@ import {
   KafkaFatalError,
 } from './kafka-errors.ts';
 import {
+  type CommittedOffset,
   type ConsumedMessage,
   createStageConsumer,
   type FetchTuning,
@@ -176,8 +177,8 @@ export function transactionOffsets(
 }
 
 export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
-  const committed = new Map<string, number>();
-  const committedTokens = new Map<string, string>();
+  /** What the group has committed per owned partition: the offset and the token beside it. */
+  const committed = new Map<string, CommittedOffset>();
   /** Transaction tokens: unique per runner (a random id) and per transaction (a counter). */
   const runId = randomBytes(6).toString('base64url');
   let transactions = 0;
@@ -230,8 +231,8 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
 
   const ctx: StageContext = {
     assignment: () => [...owned.values()],
-    committed: (tp) => committed.get(tpKey(tp)),
-    committedToken: (tp) => committedTokens.get(tpKey(tp)),
+    committed: (tp) => committed.get(tpKey(tp))?.offset,
+    committedToken: (tp) => committed.get(tpKey(tp))?.metadata,
     pause: (tps) => {
       const mine = tps.filter((tp) => owned.has(tpKey(tp)));
       for (const tp of mine) stagePaused.add(tpKey(tp));
@@ -274,7 +275,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     const offsets: OffsetCommit[] = [];
     for (const [k, pos] of consumer.positions([...owned.values()])) {
       const tp = owned.get(k);
-      if (tp && pos > (committed.get(k) ?? -1)) offsets.push({ ...tp, offset: pos });
+      if (tp && pos > (committed.get(k)?.offset ?? -1)) offsets.push({ ...tp, offset: pos });
     }
     return offsets;
   }
@@ -320,7 +321,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     const offsets = transactionOffsets(
       [...owned.values()],
       advanced,
-      (tp) => committed.get(tpKey(tp)),
+      (tp) => committed.get(tpKey(tp))?.offset,
       `${runId}.${(++transactions).toString(36)}`,
     );
     const last = o.stage.prepareCommit?.(offsets);
@@ -335,8 +336,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       return;
     }
     for (const off of offsets) {
-      committed.set(tpKey(off), off.offset);
-      if (off.metadata !== undefined) committedTokens.set(tpKey(off), off.metadata);
+      committed.set(tpKey(off), { offset: off.offset, metadata: off.metadata });
     }
     const done = callbacks;
     callbacks = [];
@@ -352,7 +352,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     lastCommitAt = Date.now();
     if (offsets.length === 0) return;
     await consumer.commit(offsets);
-    for (const off of offsets) committed.set(tpKey(off), off.offset);
+    for (const off of offsets) committed.set(tpKey(off), { offset: off.offset });
     o.stage.markCommitted?.(offsets);
   }
 
@@ -513,7 +513,6 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       for (const k of gone) {
         owned.delete(k);
         committed.delete(k);
-        committedTokens.delete(k);
         stagePaused.delete(k);
       }
       // An abort just before may have queued them for re-assignment: they are not ours now.
@@ -530,9 +529,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
       for (const tp of tps) {
         owned.set(tpKey(tp), tp);
         const c = offsets.get(tpKey(tp));
-        if (c !== undefined) committed.set(tpKey(tp), c.offset);
-        if (c?.metadata !== undefined) committedTokens.set(tpKey(tp), c.metadata);
-        else committedTokens.delete(tpKey(tp));
+        if (c !== undefined) committed.set(tpKey(tp), c);
       }
       // librdkafka keeps a partition's pause through an unassign: one paused by the control
       // plane before it was given up (or before a stop) would never be read again.
@@ -549,7 +546,7 @@ export async function startStage(o: StageRunnerOptions): Promise<RunningStage> {
     const positions = consumer.positions(tps);
     const caughtUp = tps.filter((tp) => {
       const end = consumer.cachedEnd(tp);
-      const pos = positions.get(tpKey(tp)) ?? committed.get(tpKey(tp));
+      const pos = positions.get(tpKey(tp)) ?? committed.get(tpKey(tp))?.offset;
       return end !== undefined && pos !== undefined && pos >= end;
     });
     const r = await o.stage.tick(caughtUp, ctx);
