@@ -68,5 +68,6 @@ USER 10001:10001
 # /healthz of the role's port: --metrics-port on the command line, else the role's default.
 # (podman keeps a HEALTHCHECK only in the docker image format: podman build --format docker.)
 HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 CMD ["node", "/app/healthcheck.mjs"]
-ENTRYPOINT ["/usr/bin/tini", "--", "node", "--enable-source-maps", "/app/dist/sluice.mjs"]
+# --max-semi-space-size: apps/worker/src/worker-node-args.ts says why.
+ENTRYPOINT ["/usr/bin/tini", "--", "node", "--enable-source-maps", "--max-semi-space-size=16", "/app/dist/sluice.mjs"]
 CMD ["--help"]

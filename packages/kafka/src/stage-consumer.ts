@@ -40,9 +40,14 @@ export interface ConsumerOptions {
 export interface FetchTuning {
   minBytes: number;
   waitMaxMs: number;
+  /**
+   * Most kilobytes of fetched records the client holds ahead of the stage (librdkafka's
+   * queued.max.messages.kbytes; its own default is 65,536).
+   */
+  prefetchKb: number;
 }
 
-export const DEFAULT_FETCH: FetchTuning = { minBytes: 65_536, waitMaxMs: 100 };
+export const DEFAULT_FETCH: FetchTuning = { minBytes: 65_536, waitMaxMs: 100, prefetchKb: 32_768 };
 
 export interface StageConsumer {
   readonly native: RdKafka.KafkaConsumer;
@@ -97,6 +102,7 @@ export async function createStageConsumer(o: ConsumerOptions): Promise<StageCons
       'max.poll.interval.ms': 300_000,
       'fetch.wait.max.ms': (o.fetch ?? DEFAULT_FETCH).waitMaxMs,
       'fetch.min.bytes': (o.fetch ?? DEFAULT_FETCH).minBytes,
+      'queued.max.messages.kbytes': (o.fetch ?? DEFAULT_FETCH).prefetchKb,
       event_cb: true,
       log_level: 4,
       rebalance_cb: (err: { code: number }, assignment: TopicPartition[]) => {

@@ -8,7 +8,7 @@ import { Registry } from 'prom-client';
 import { enrichmentStage } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
 import { dedupOptions, setupEnrichment } from '../enrichment/enrichment-setup.ts';
-import { brokerList, loadEnv } from '../env.ts';
+import { brokerList, loadEnv, stageFetch } from '../env.ts';
 import { pipelineNames } from '../kafka/topics.ts';
 
 export async function runEnrichmentCandidateChild(workerId: string): Promise<void> {
@@ -41,7 +41,7 @@ export async function runEnrichmentCandidateChild(workerId: string): Promise<voi
       transactionalId: `${groups.enrichment}-${workerId}`,
       maxBatch: env.ENRICH_MAX_BATCH,
       commitIntervalMs: env.STAGE_COMMIT_INTERVAL_MS,
-      fetch: { minBytes: env.STAGE_FETCH_MIN_BYTES, waitMaxMs: env.STAGE_FETCH_WAIT_MS },
+      fetch: stageFetch(env),
       stage,
       signal: controller.signal,
     });

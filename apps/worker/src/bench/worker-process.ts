@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { childProcessEnv } from '../env.ts';
 import { findRepoRoot } from '../stack/stack-paths.ts';
+import { WORKER_NODE_ARGS } from '../worker-node-args.ts';
 import { type ProcessUsage, readUsage, tryReadUsage } from './proc-usage.ts';
 
 export interface WorkerProcess {
@@ -41,10 +42,14 @@ export function spawnSluice(
   args: string[],
   o: { env: Record<string, string>; nodeArgs?: string[] },
 ): ChildProcess {
-  return spawn(process.execPath, [...(o.nodeArgs ?? []), sluiceBin(), ...args], {
-    env: childProcessEnv(o.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawn(
+    process.execPath,
+    [...WORKER_NODE_ARGS, ...(o.nodeArgs ?? []), sluiceBin(), ...args],
+    {
+      env: childProcessEnv(o.env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 export function startWorker(role: string, o: SpawnOptions): WorkerProcess {

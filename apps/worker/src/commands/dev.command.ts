@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { childProcessEnv, loadEnv } from '../env.ts';
 import { stderrProgress } from '../progress.ts';
 import { findRepoRoot, stackPaths } from '../stack/stack-paths.ts';
+import { WORKER_NODE_ARGS } from '../worker-node-args.ts';
 import { buildTestGeoDb } from './geoip.command.ts';
 
 const bin = join(findRepoRoot(), 'apps', 'worker', 'bin', 'sluice.mjs');
@@ -118,7 +119,14 @@ export function registerDevCommand(program: Command): void {
 
       const workers = workerNames();
       workers.forEach((w, i) => {
-        start(w, process.execPath, [bin, 'worker', w, '--metrics-port', String(9101 + i)]);
+        start(w, process.execPath, [
+          ...WORKER_NODE_ARGS,
+          bin,
+          'worker',
+          w,
+          '--metrics-port',
+          String(9101 + i),
+        ]);
       });
       // `next start` runs in production mode, which wants an explicit URL and secret: the
       // development secret the CLI shares with it (.sluice/auth-secret), never a committed one.

@@ -11,7 +11,7 @@ import { dlqIndexerWorker } from '../dlq/dlq-indexer.worker.ts';
 import { startEnrichmentWorker } from '../enrichment/enrichment.consumer.ts';
 import { createEnrichmentMetrics } from '../enrichment/enrichment-metrics.ts';
 import { dedupOptions, setupEnrichment } from '../enrichment/enrichment-setup.ts';
-import { brokerList, defaultWorkerId, type Env, loadEnv } from '../env.ts';
+import { brokerList, defaultWorkerId, type Env, loadEnv, stageFetch } from '../env.ts';
 import { type GroupNames, pipelineNames, type TopicNames } from '../kafka/topics.ts';
 import { type HealthServer, startHealthServer } from '../observability/health-server.ts';
 import { createLogger, type Logger } from '../observability/logger.ts';
@@ -300,7 +300,7 @@ export function registerWorkerCommands(program: Command): void {
         dlqTopic: c.topics.dlq,
         maxBatchSize: c.env.ENRICH_MAX_BATCH,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
-        fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
+        fetch: stageFetch(c.env),
         staticMembership: c.staticMembership,
         dedup: dedupOptions(c.env),
         log: c.log,
@@ -330,7 +330,7 @@ export function registerWorkerCommands(program: Command): void {
         brokers: c.brokers,
         kafka: c.kafka,
         commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
-        fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
+        fetch: stageFetch(c.env),
         staticMembership: c.staticMembership,
         config,
         metrics: createAggregationMetrics(c.health.registry, () => stateSize()),
@@ -379,7 +379,7 @@ export function registerWorkerCommands(program: Command): void {
       const counters = c.stageCounters('storage');
       const running = await startStorageWorker({
         count: (metric, n) => counters.add(metric, n),
-        fetch: { minBytes: c.env.STAGE_FETCH_MIN_BYTES, waitMaxMs: c.env.STAGE_FETCH_WAIT_MS },
+        fetch: stageFetch(c.env),
         brokers: c.brokers,
         groupId: c.groups.storage,
         topics: {
