@@ -67,6 +67,26 @@ describe('startSinkRunner', () => {
     await runner.stop(1000);
   });
 
+  it('writes a record that arrives while it waits idle within its age limit, not at the next idle check', async () => {
+    const { sink, writes } = fakeSink(0);
+    const runner = startSinkRunner({
+      sink,
+      policy: { ...policy, maxAgeMs: 50 },
+      metrics: createStorageMetrics(new Registry()),
+      onDurable: () => {},
+      deadLetter: async () => {},
+      log: () => {},
+    });
+    // An empty buffer has no deadline: the runner is asleep until something wakes it.
+    await new Promise((r) => setTimeout(r, 30));
+    const at = Date.now();
+    runner.enqueue([record(0)], 1);
+    await until(() => writes.length === 1);
+    // The age limit (50 ms) plus scheduling; the idle sleep alone is a second.
+    expect(Date.now() - at).toBeLessThan(500);
+    await runner.stop(1000);
+  });
+
   it('keeps retrying the same batch through an outage, marking itself down and up again', async () => {
     const { sink, writes } = fakeSink(6);
     const durable: number[] = [];

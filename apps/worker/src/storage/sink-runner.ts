@@ -170,7 +170,12 @@ export function startSinkRunner(o: SinkRunnerOptions): SinkRunner {
     name,
     enqueue(records, segmentId) {
       if (records.length === 0) return;
-      if (oldestAt === null) oldestAt = now();
+      // An empty buffer has no deadline, so the loop sleeps until woken: the first record sets
+      // one (STORAGE_FLUSH_MS from now), which the loop must learn of now, not at its next check.
+      if (oldestAt === null) {
+        oldestAt = now();
+        wake?.();
+      }
       for (const r of records) {
         buffer.push(r);
         bytes += r.value.length;
