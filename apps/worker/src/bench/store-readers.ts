@@ -10,8 +10,14 @@ export interface StoreReaders {
   eventRows(schema: string): Promise<number>;
   searchDocs(index: string): Promise<number>;
   archiveObjects(archiveUrl: string): Promise<number>;
-  /** Which of these events (id, event time) the `events` table of `schema` holds. */
-  rowsPresent(schema: string, events: readonly { id: string; timeMs: number }[]): Promise<string[]>;
+  /**
+   * Which of these events (id, event time) the `events` table of `schema` holds, and when each
+   * row's writing transaction began (its ingested_at, PostgreSQL's now()).
+   */
+  rowsPresent(
+    schema: string,
+    events: readonly { id: string; timeMs: number }[],
+  ): Promise<{ id: string; writtenAtMs: number }[]>;
   /** Which of these ids a search for them finds (what is searchable after refresh). */
   docsPresent(index: string, ids: readonly string[]): Promise<string[]>;
   close(): Promise<void>;
@@ -57,12 +63,16 @@ export function openStoreReaders(env: Env): StoreReaders {
       if (events.length === 0) return [];
       // By the primary key (event_time, event_id): an index lookup per sample.
       const r = await db.query(
-        `SELECT e.event_id FROM "${schema}".events e
+        `SELECT e.event_id, (extract(epoch FROM e.ingested_at) * 1000)::float8 AS written
+         FROM "${schema}".events e
          JOIN unnest($1::timestamptz[], $2::text[]) AS t(ts, id)
            ON e.event_time = t.ts AND e.event_id = t.id`,
         [events.map((e) => new Date(e.timeMs).toISOString()), events.map((e) => e.id)],
       );
-      return r.rows.map((row) => row.event_id as string);
+      return r.rows.map((row) => ({
+        id: row.event_id as string,
+        writtenAtMs: row.written as number,
+      }));
     },
     async docsPresent(index, ids) {
       if (ids.length === 0) return [];

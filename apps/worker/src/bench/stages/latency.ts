@@ -32,10 +32,14 @@ function createProbe(readers: StoreReaders, schema: string, index: string) {
   const rows = new Map<string, Sample>();
   const docs = new Map<string, Sample>();
   const seen = { timescaledb: [] as number[], elasticsearch: [] as number[] };
+  /** Of the rows seen: produce → the writer's transaction began (the row's ingested_at). */
+  const written: number[] = [];
+
   return {
     rows,
     docs,
     seen,
+    written,
     pending: () => rows.size + docs.size,
     async poll() {
       const at = Date.now();
@@ -43,9 +47,12 @@ function createProbe(readers: StoreReaders, schema: string, index: string) {
         readers.rowsPresent(schema, [...rows.values()].slice(0, 2000)),
         readers.docsPresent(index, [...docs.keys()].slice(0, 1000)),
       ]);
-      for (const id of r) {
+      for (const { id, writtenAtMs } of r) {
         const s = rows.get(id);
-        if (s) seen.timescaledb.push(at - s.sentAt);
+        if (s) {
+          seen.timescaledb.push(at - s.sentAt);
+          written.push(writtenAtMs - s.sentAt);
+        }
         rows.delete(id);
       }
       for (const id of d) {
@@ -141,6 +148,7 @@ export async function benchLatency(ctx: BenchContext): Promise<Measurement[]> {
       throw new Error(`latency: ${probe.pending()} warm-up events never became queryable`);
     probe.seen.timescaledb.length = 0;
     probe.seen.elasticsearch.length = 0;
+    probe.written.length = 0;
 
     ctx.progress(`latency: ${rate} events/s for ${durationS} s`);
     const usage = usageWindow(workers, ctx.brokerPids);
@@ -190,6 +198,8 @@ export async function benchLatency(ctx: BenchContext): Promise<Measurement[]> {
           stores: {
             timescaledb: summariseLatencies(probe.seen.timescaledb),
             elasticsearch: summariseLatencies(probe.seen.elasticsearch),
+            // Where PostgreSQL's time goes: before the writer's insert, or in it and after.
+            timescaledb_written: summariseLatencies(probe.written),
           },
         },
         note: `CPU counted to the last sample seen${unseen > 0 ? `; ${unseen} SAMPLES NEVER SEEN within ${DRAIN_MS / 1000} s` : ''}${writer}`,
