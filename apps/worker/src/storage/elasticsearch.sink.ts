@@ -82,7 +82,7 @@ const isRetryableStatus = (status: number) => status === 429 || status >= 500;
 export async function ensureErrorsIndex(
   client: Client,
   index: string,
-  refreshIntervalMs = 1000,
+  refreshIntervalMs = 500,
 ): Promise<void> {
   const refresh_interval = `${refreshIntervalMs}ms`;
   if (await client.indices.exists({ index })) {
