@@ -21,8 +21,10 @@ const env = {
   ...process.env,
   SLUICE_TOPIC_PREFIX: prefix,
   TOPIC_PARTITIONS: '12',
-  // Small batches: many transactions, so kills land between and inside them.
+  // Small batches and a transaction every 100 ms (not the default second): many transactions,
+  // so kills land between and inside them.
   AGG_MAX_BATCH: '25',
+  AGG_COMMIT_INTERVAL_MS: '100',
   AGG_WINDOWS: '1m,5m,1h',
   AGG_MAX_OUT_OF_ORDER: '10s',
   AGG_ALLOWED_LATENESS: '20s',

@@ -128,7 +128,16 @@ export const envSchema = z.object({
     .max(60_000)
     .default(100)
     .describe(
-      "The exactly-once stages commit a transaction at most this often, in ms (Kafka Streams' commit.interval.ms under exactly-once is 100 ms): at low rates a few transactions a second instead of one per poll; the latency it adds is at most this. 0: after every batch. The DLQ indexer commits its offsets at this interval too.",
+      "The exactly-once stages commit a transaction at most this often, in ms (Kafka Streams' commit.interval.ms under exactly-once is 100 ms): at low rates a few transactions a second instead of one per poll; the latency it adds is at most this. 0: after every batch. The DLQ indexer commits its offsets at this interval too; the aggregation stage has its own, AGG_COMMIT_INTERVAL_MS.",
+    ),
+  AGG_COMMIT_INTERVAL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(60_000)
+    .default(1000)
+    .describe(
+      'The aggregation stage commits a transaction at most this often, in ms; each transaction writes every window and session changed since the last one to the changelog, window sketches of up to 13 KB included. At low rates a shorter interval writes the same windows again and again (about 7 KB of changelog per event at 200 events/s with 100 ms); the windows and sessions it emits come up to this much later. 0: after every batch.',
     ),
   STAGE_FETCH_MIN_BYTES: positiveInt
     .max(52_428_800)

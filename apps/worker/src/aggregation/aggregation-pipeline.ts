@@ -21,9 +21,17 @@ export interface BatchResult extends Drained {
   outcomes: Map<EventOutcome | 'invalid', number>;
 }
 
+/** What taking messages in decided at once: the late ones to copy out, and each outcome's count. */
+export type Accepted = Pick<BatchResult, 'late' | 'outcomes'>;
+
 export interface PartitionPipeline {
   readonly aggregator: PartitionAggregator;
   process(messages: readonly InputMessage[], nowWallMs: number, position?: string): BatchResult;
+  /**
+   * Adds the messages to the state without draining it: what they close and change is emitted
+   * by the next drain (the worker drains once per transaction, not once per batch).
+   */
+  accept(messages: readonly InputMessage[], nowWallMs: number): Accepted;
   /** Idle check; returns what the advanced watermark closed, or undefined when not idle. */
   tick(nowWallMs: number): BatchResult | undefined;
   closeAll(): BatchResult;
@@ -40,21 +48,26 @@ export function createPartitionPipeline(
 ): PartitionPipeline {
   const aggregator = createPartitionAggregator(partition, config, nowWallMs, restored);
   const empty = (): BatchResult => ({ ...aggregator.drain(), late: [], outcomes: new Map() });
+  const accept = (messages: readonly InputMessage[], now: number): Accepted => {
+    const late: InputMessage[] = [];
+    const outcomes = new Map<EventOutcome | 'invalid', number>();
+    for (const m of messages) {
+      // An event the enrichment stage let through always parses; anything else is counted
+      // (metric) and skipped rather than stalling the partition.
+      const parsed = m.value === null ? undefined : parseAggregationEvent(text(m.value));
+      const outcome = parsed?.ok ? aggregator.add(parsed.event, now) : 'invalid';
+      outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
+      if (outcome === 'late_dropped' || outcome === 'expired') late.push(m);
+    }
+    return { late, outcomes };
+  };
   return {
     aggregator,
     process(messages, now, position) {
-      const late: InputMessage[] = [];
-      const outcomes = new Map<EventOutcome | 'invalid', number>();
-      for (const m of messages) {
-        // An event the enrichment stage let through always parses; anything else is counted
-        // (metric) and skipped rather than stalling the partition.
-        const parsed = m.value === null ? undefined : parseAggregationEvent(text(m.value));
-        const outcome = parsed?.ok ? aggregator.add(parsed.event, now) : 'invalid';
-        outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
-        if (outcome === 'late_dropped' || outcome === 'expired') late.push(m);
-      }
-      return { ...aggregator.drain(position), late, outcomes };
+      const accepted = accept(messages, now);
+      return { ...aggregator.drain(position), ...accepted };
     },
+    accept,
     tick(now) {
       return aggregator.tick(now) ? empty() : undefined;
     },

@@ -82,7 +82,7 @@ function settingsLines(env: Env, s: BenchSettings): string[] {
   return [
     `topics: ${env.TOPIC_PARTITIONS} partitions, replication ${env.TOPIC_REPLICATION_FACTOR ?? "the cluster's default"}`,
     `enrichment: batch ${env.ENRICH_MAX_BATCH}, commit interval ${env.STAGE_COMMIT_INTERVAL_MS} ms; GeoIP cache ${env.GEOIP_CACHE_SIZE}, UA cache ${env.UA_CACHE_SIZE}`,
-    `aggregation: batch ${env.AGG_MAX_BATCH}, commit interval ${env.STAGE_COMMIT_INTERVAL_MS} ms, windows ${env.AGG_WINDOWS}, idle timeout ${env.AGG_IDLE_TIMEOUT}, session gap ${env.AGG_SESSION_GAP}`,
+    `aggregation: batch ${env.AGG_MAX_BATCH}, commit interval ${env.AGG_COMMIT_INTERVAL_MS} ms, windows ${env.AGG_WINDOWS}, idle timeout ${env.AGG_IDLE_TIMEOUT}, session gap ${env.AGG_SESSION_GAP}`,
     `storage: batch ${env.STORAGE_MAX_BATCH} / ${env.STORAGE_FLUSH_MS} ms, archive ${env.STORAGE_ARCHIVE_MAX_BATCH} / ${env.STORAGE_ARCHIVE_FLUSH_MS} ms, commit interval ${env.STORAGE_COMMIT_INTERVAL_MS} ms`,
     `data: ${s.events.toLocaleString('en-US')} preloaded events per stage; ${BENCH_DISTRIBUTIONS.users.toLocaleString('en-US')} Zipf users, ${BENCH_DISTRIBUTIONS.pages.toLocaleString('en-US')} Zipf pages, an address per session from ${BENCH_DISTRIBUTIONS.ips.toLocaleString('en-US')}, ${BENCH_DISTRIBUTIONS.userAgents.toLocaleString('en-US')} user agents, ${BENCH_DISTRIBUTIONS.malformedRate * 100}% malformed`,
     `latency: ${s.rate.toLocaleString('en-US')} events/s for ${s.durationS} s`,

@@ -329,7 +329,7 @@ export function registerWorkerCommands(program: Command): void {
         count: (metric, n) => counters.add(metric, n),
         brokers: c.brokers,
         kafka: c.kafka,
-        commitIntervalMs: c.env.STAGE_COMMIT_INTERVAL_MS,
+        commitIntervalMs: c.env.AGG_COMMIT_INTERVAL_MS,
         fetch: stageFetch(c.env),
         staticMembership: c.staticMembership,
         config,
