@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramBound } from './prometheus-histogram.ts';
+import { gaugeSum, histogramBound } from './prometheus-histogram.ts';
 
 const text = `# HELP sluice_end_to_end_latency_seconds x
 # TYPE sluice_end_to_end_latency_seconds histogram
@@ -27,5 +27,19 @@ describe('histogram bound', () => {
       count: 0,
       le: undefined,
     });
+  });
+});
+
+describe('gauge sum', () => {
+  it('adds the samples of every label set of that name only', () => {
+    const gauges = `# TYPE sluice_aggregation_state_entries gauge
+sluice_aggregation_state_entries{service="aggregation"} 103952
+sluice_aggregation_state_entries_other 7
+sluice_aggregation_state_entries{service="aggregation",x="b"} 48`;
+    expect(gaugeSum(gauges, 'sluice_aggregation_state_entries')).toBe(104000);
+  });
+
+  it('is undefined when the gauge is absent', () => {
+    expect(gaugeSum(text, 'sluice_aggregation_state_entries')).toBeUndefined();
   });
 });

@@ -12,7 +12,7 @@ import { usageWindow } from '../bench-context.ts';
 import { BENCH_DISTRIBUTIONS } from '../bench-data.ts';
 import type { Measurement } from '../bench-result.ts';
 import { summariseLatencies } from '../percentiles.ts';
-import { histogramBound } from '../prometheus-histogram.ts';
+import { gaugeSum, histogramBound } from '../prometheus-histogram.ts';
 import { openStoreReaders, type StoreReaders } from '../store-readers.ts';
 import { PIPELINE_ROLES, pipelineSetup } from './pipeline.ts';
 
@@ -184,6 +184,19 @@ export async function benchLatency(ctx: BenchContext): Promise<Measurement[]> {
     } catch (err) {
       writer = `; the storage writer's /metrics could not be read: ${(err as Error).message}`;
     }
+    // The state the aggregation worker's memory holds (its end_rss_mb) at the window's end.
+    const aggregation = workers.find((w) => w.role === 'aggregation');
+    let state = '';
+    try {
+      const text = await (
+        await fetch(`http://127.0.0.1:${aggregation?.metricsPort()}/metrics`)
+      ).text();
+      const entries = gaugeSum(text, 'sluice_aggregation_state_entries');
+      if (entries !== undefined)
+        state = `; the aggregation worker held ${entries} windows and sessions at the end`;
+    } catch (err) {
+      state = `; the aggregation worker's /metrics could not be read: ${(err as Error).message}`;
+    }
     const all = [...probe.seen.timescaledb, ...probe.seen.elasticsearch];
     return [
       {
@@ -202,7 +215,7 @@ export async function benchLatency(ctx: BenchContext): Promise<Measurement[]> {
             timescaledb_written: summariseLatencies(probe.written),
           },
         },
-        note: `CPU counted to the last sample seen${unseen > 0 ? `; ${unseen} SAMPLES NEVER SEEN within ${DRAIN_MS / 1000} s` : ''}${writer}`,
+        note: `CPU counted to the last sample seen${unseen > 0 ? `; ${unseen} SAMPLES NEVER SEEN within ${DRAIN_MS / 1000} s` : ''}${writer}${state}`,
       },
     ];
   } finally {
