@@ -174,29 +174,27 @@ export async function benchLatency(ctx: BenchContext): Promise<Measurement[]> {
     await polling;
     usage.end();
     const unseen = probe.pending();
-    const storage = workers.find((w) => w.role === 'storage');
-    let writer = '';
-    try {
-      const text = await (await fetch(`http://127.0.0.1:${storage?.metricsPort()}/metrics`)).text();
+    /** A note from one worker's /metrics at the window's end, or why it could not be read. */
+    const fromMetrics = async (role: string, read: (text: string) => string) => {
+      const w = workers.find((x) => x.role === role);
+      try {
+        return read(await (await fetch(`http://127.0.0.1:${w?.metricsPort()}/metrics`)).text());
+      } catch (err) {
+        return `; the ${role} worker's /metrics could not be read: ${(err as Error).message}`;
+      }
+    };
+    const writer = await fromMetrics('storage', (text) => {
       const b50 = histogramBound(text, 'sluice_end_to_end_latency_seconds', 0.5);
       const b99 = histogramBound(text, 'sluice_end_to_end_latency_seconds', 0.99);
-      writer = `; the storage writer's own histogram (Kafka timestamp → durable, warm-up included): p50 ≤ ${b50.le} s, p99 ≤ ${b99.le} s of ${b99.count}`;
-    } catch (err) {
-      writer = `; the storage writer's /metrics could not be read: ${(err as Error).message}`;
-    }
+      return `; the storage writer's own histogram (Kafka timestamp → durable, warm-up included): p50 ≤ ${b50.le} s, p99 ≤ ${b99.le} s of ${b99.count}`;
+    });
     // The state the aggregation worker's memory holds (its end_rss_mb) at the window's end.
-    const aggregation = workers.find((w) => w.role === 'aggregation');
-    let state = '';
-    try {
-      const text = await (
-        await fetch(`http://127.0.0.1:${aggregation?.metricsPort()}/metrics`)
-      ).text();
+    const state = await fromMetrics('aggregation', (text) => {
       const entries = gaugeSum(text, 'sluice_aggregation_state_entries');
-      if (entries !== undefined)
-        state = `; the aggregation worker held ${entries} windows and sessions at the end`;
-    } catch (err) {
-      state = `; the aggregation worker's /metrics could not be read: ${(err as Error).message}`;
-    }
+      return entries === undefined
+        ? ''
+        : `; the aggregation worker held ${entries} windows and sessions at the end`;
+    });
     const all = [...probe.seen.timescaledb, ...probe.seen.elasticsearch];
     return [
       {
