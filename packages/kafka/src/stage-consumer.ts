@@ -47,7 +47,7 @@ export interface FetchTuning {
   prefetchKb: number;
 }
 
-export const DEFAULT_FETCH: FetchTuning = { minBytes: 65_536, waitMaxMs: 100, prefetchKb: 32_768 };
+export const DEFAULT_FETCH: FetchTuning = { minBytes: 65_536, waitMaxMs: 500, prefetchKb: 32_768 };
 
 export interface StageConsumer {
   readonly native: RdKafka.KafkaConsumer;
