@@ -91,13 +91,16 @@ export async function startAggregationWorker(
     const targets = partitions.flatMap((p) => {
       const tp = { topic: o.topics.input, partition: p };
       const c = ctx.committed(tp);
-      // No commit yet: nothing to restore.
+      const token = ctx.committedToken(tp);
+      // No commit yet: nothing to restore. A commit without the stage's token was made outside
+      // it (an offsets reset): no meta entry names it, the latest state is restored.
       return c === undefined
         ? []
-        : [{ partition: p, position: changelogPosition(c, ctx.committedToken(tp)) }];
+        : [{ partition: p, position: changelogPosition(c, token), latest: token === undefined }];
     });
     const states = await restoreFromChangelog(
       {
+        brokers: o.brokers,
         kafka: o.kafka,
         changelogTopic: o.topics.changelog,
         changelogPartitions,
@@ -105,6 +108,11 @@ export async function startAggregationWorker(
         timeoutMs: 120_000,
       },
       targets,
+      (r) =>
+        o.log(
+          'warn',
+          `partition ${r.partition}: the committed offset ${r.committed} was set outside the stage (an offsets reset), so the latest state in the changelog was restored (${r.statePosition === undefined ? 'none' : `committed at ${r.statePosition}`}); events it holds are not counted again`,
+        ),
     );
     for (const p of partitions)
       pipelines.set(p, createPartitionPipeline(p, o.config, o.now(), states.get(p) ?? []));

@@ -189,9 +189,9 @@ export function registerStageCommands(program: Command): void {
           );
         process.stdout.write(line(['total', '', '', String(plan.reprocess), String(plan.skip)]));
       }
-      if (name === 'aggregation' && plan.reprocess > 0)
+      if (name === 'aggregation' && (plan.reprocess > 0 || plan.skip > 0))
         process.stderr.write(
-          'note: the aggregation keeps window state in its changelog; events read again are counted again in the windows it still holds\n',
+          'note: the aggregation keeps its window and session state (its changelog) across a reset: events it has counted are not counted again when read again, and events skipped are left out of the windows\n',
         );
       if (plan.errors.length > 0) throw new UsageError(plan.errors.join('; '));
       if (!opts.execute) {
