@@ -1,6 +1,12 @@
-// What the aggregation suites share: the topic and group names under a prefix, and aggregation
-// workers started through the `sluice` CLI, remembered so that the suite can kill them after.
-import { startSluice, type Worker } from '../support/sluice-cli.ts';
+// What the aggregation suites share: the topic and group names under a prefix, aggregation
+// workers started through the `sluice` CLI, remembered so that the suite can kill them after, and
+// the fixture's events produced and read back as committed.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect } from 'vitest';
+import { readTopic } from '../support/kafka-reader.ts';
+import { sluiceOk, startSluice, type Worker } from '../support/sluice-cli.ts';
+import type { FixtureEvent } from './enriched-events.fixture.ts';
 
 export function aggregationNames(prefix: string) {
   return {
@@ -28,4 +34,26 @@ export function aggregationWorkers(env: NodeJS.ProcessEnv) {
       for (const w of workers) w.child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * Produces the events into `topic` (`sluice produce`, through a file in `dir`) and reads them
+ * back as committed: each partition's events in offset order, which the ground truth depends on.
+ */
+export async function produceFixture(
+  env: NodeJS.ProcessEnv,
+  dir: string,
+  topic: string,
+  events: readonly FixtureEvent[],
+  partitions: number,
+): Promise<FixtureEvent[][]> {
+  const file = join(dir, 'events.ndjson');
+  writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+  await sluiceOk(['produce', '--input', file, '--topic', topic], env);
+  const input = await readTopic(topic, events.length);
+  expect(input.length).toBe(events.length);
+  const out: FixtureEvent[][] = Array.from({ length: partitions }, () => []);
+  for (const r of [...input].sort((a, b) => Number(a.offset) - Number(b.offset)))
+    out[r.partition]?.push(JSON.parse(r.value?.toString() ?? '{}'));
+  return out;
 }

@@ -3,7 +3,7 @@
 // mid-run and restarted, then a third joining mid-run. The merged partials (last record per key,
 // summed over source partitions) must equal the ground truth exactly in count and late counts,
 // unique users within the sketch's error, and every session must equal its ground truth.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HLL_STANDARD_ERROR, HyperLogLog } from '@sluice/core';
@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
 import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
-import { aggregationNames, aggregationWorkers } from './aggregation-suite.ts';
-import { enrichedEvents, type FixtureEvent } from './enriched-events.fixture.ts';
+import { aggregationNames, aggregationWorkers, produceFixture } from './aggregation-suite.ts';
+import { enrichedEvents } from './enriched-events.fixture.ts';
 import { sessionTruth, windowTruth } from './ground-truth.ts';
 
 const prefix = `${uniqueName('it-agg').replaceAll('_', '-')}.`;
@@ -65,21 +65,14 @@ describe('aggregation worker', () => {
   it(
     'equals the ground truth after two SIGKILLs and a third worker joining',
     async () => {
-      const file = join(dir, 'events.ndjson');
-      writeFileSync(
-        file,
-        `${enrichedEvents(N, 1200)
-          .map((e) => JSON.stringify(e))
-          .join('\n')}\n`,
-      );
-      await sluiceOk(['produce', '--input', file, '--topic', topics.enriched], env);
-
       // The ground truth depends on each partition's order: read it back as committed.
-      const input = await readTopic(topics.enriched, N);
-      expect(input.length).toBe(N);
-      const partitions: FixtureEvent[][] = Array.from({ length: 12 }, () => []);
-      for (const r of [...input].sort((a, b) => Number(a.offset) - Number(b.offset)))
-        partitions[r.partition]?.push(JSON.parse(r.value?.toString() ?? '{}'));
+      const partitions = await produceFixture(
+        env,
+        dir,
+        topics.enriched,
+        enrichedEvents(N, 1200),
+        12,
+      );
       const truth = windowTruth(partitions, {
         sizesMs: { '1m': 60_000, '5m': 300_000, '1h': 3_600_000 },
         maxOutOfOrderMs: 10_000,

@@ -3,15 +3,15 @@
 // the partitions over afterwards must restore the state that tick left (everything closed), not
 // the state before it; restoring the earlier one, it closed and emitted every window and session
 // a second time once the partition was idle again.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
 import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
-import { aggregationNames, aggregationWorkers } from './aggregation-suite.ts';
-import { enrichedEvents, type FixtureEvent } from './enriched-events.fixture.ts';
+import { aggregationNames, aggregationWorkers, produceFixture } from './aggregation-suite.ts';
+import { enrichedEvents } from './enriched-events.fixture.ts';
 import { sessionTruth } from './ground-truth.ts';
 
 const prefix = `${uniqueName('it-agg-idle').replaceAll('_', '-')}.`;
@@ -53,14 +53,7 @@ afterAll(async () => {
 
 describe('aggregation worker after an idle close', () => {
   it('restores what the idle tick committed: a new owner emits nothing again', async () => {
-    const file = join(dir, 'events.ndjson');
-    const events = enrichedEvents(N, 40, 7);
-    writeFileSync(file, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
-    await sluiceOk(['produce', '--input', file, '--topic', topics.enriched], env);
-    const input = await readTopic(topics.enriched, N);
-    const partitions: FixtureEvent[][] = [[], []];
-    for (const r of [...input].sort((a, b) => Number(a.offset) - Number(b.offset)))
-      partitions[r.partition]?.push(JSON.parse(r.value?.toString() ?? '{}'));
+    const partitions = await produceFixture(env, dir, topics.enriched, enrichedEvents(N, 40, 7), 2);
     const expected = sessionTruth(partitions);
 
     const a = startWorker('a');

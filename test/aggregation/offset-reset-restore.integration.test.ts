@@ -13,7 +13,7 @@ import { uniqueName } from '../env.ts';
 import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
 import { stopStage } from '../support/stage-cli.ts';
-import { aggregationNames, aggregationWorkers } from './aggregation-suite.ts';
+import { aggregationNames, aggregationWorkers, produceFixture } from './aggregation-suite.ts';
 import { enrichedEvents, type FixtureEvent, T0 } from './enriched-events.fixture.ts';
 import { windowTruth } from './ground-truth.ts';
 
@@ -82,19 +82,13 @@ afterAll(async () => {
 
 describe('aggregation worker after an offsets reset', () => {
   it('restores the latest state at once and counts no event twice or not at all', async () => {
-    const file = join(dir, 'events.ndjson');
-    writeFileSync(
-      file,
-      `${enrichedEvents(N, 40, 11)
-        .map((e) => JSON.stringify(e))
-        .join('\n')}\n`,
+    const partitions = await produceFixture(
+      env,
+      dir,
+      topics.enriched,
+      enrichedEvents(N, 40, 11),
+      2,
     );
-    await sluiceOk(['produce', '--input', file, '--topic', topics.enriched], env);
-    const input = await readTopic(topics.enriched, N);
-    expect(input.length).toBe(N);
-    const partitions: FixtureEvent[][] = [[], []];
-    for (const r of [...input].sort((a, b) => Number(a.offset) - Number(b.offset)))
-      partitions[r.partition]?.push(JSON.parse(r.value?.toString() ?? '{}'));
     const truth = windowTruth(partitions, {
       sizesMs: { '1h': 3_600_000 },
       maxOutOfOrderMs: 600_000,
