@@ -3,8 +3,8 @@
 // the fixture's events produced and read back as committed.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
-import { readTopic } from '../support/kafka-reader.ts';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { deletePrefixedTopics, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, startSluice, type Worker } from '../support/sluice-cli.ts';
 import type { FixtureEvent } from './enriched-events.fixture.ts';
 
@@ -19,7 +19,7 @@ export function aggregationNames(prefix: string) {
   };
 }
 
-export function aggregationWorkers(env: NodeJS.ProcessEnv) {
+function aggregationWorkers(env: NodeJS.ProcessEnv) {
   const workers: Worker[] = [];
   return {
     start(id: string): Worker {
@@ -34,6 +34,22 @@ export function aggregationWorkers(env: NodeJS.ProcessEnv) {
       for (const w of workers) w.child.kill('SIGKILL');
     },
   };
+}
+
+/**
+ * A suite's workers: its topics (under `env`'s prefix, `prefix`) are created before its tests
+ * and, once every worker is killed, deleted after them.
+ */
+export function aggregationSuite(env: NodeJS.ProcessEnv, prefix: string) {
+  const fleet = aggregationWorkers(env);
+  beforeAll(async () => {
+    await sluiceOk(['topics', 'create'], env);
+  }, 60_000);
+  afterAll(async () => {
+    fleet.killAll();
+    await deletePrefixedTopics(prefix);
+  });
+  return fleet;
 }
 
 /**

@@ -7,11 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HLL_STANDARD_ERROR, HyperLogLog } from '@sluice/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
-import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
-import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
-import { aggregationNames, aggregationWorkers, produceFixture } from './aggregation-suite.ts';
+import { groupLag, readTopic } from '../support/kafka-reader.ts';
+import { waitFor } from '../support/sluice-cli.ts';
+import { aggregationNames, aggregationSuite, produceFixture } from './aggregation-suite.ts';
 import { enrichedEvents } from './enriched-events.fixture.ts';
 import { sessionTruth, windowTruth } from './ground-truth.ts';
 
@@ -34,7 +34,7 @@ const env = {
   AGG_RETENTION: '1h',
 };
 const { topics, group } = aggregationNames(prefix);
-const fleet = aggregationWorkers(env);
+const fleet = aggregationSuite(env, prefix);
 // The acceptance's 200,000 events by default (about 110 s here); SLUICE_IT_AGG_EVENTS=36000
 // gives a quicker run while developing.
 const N = Number(process.env.SLUICE_IT_AGG_EVENTS ?? 200_000);
@@ -51,15 +51,6 @@ const lastPerKey = (records: { key: string | null; value: Buffer | null }[]) => 
 
 const isCorrection = (v: Record<string, unknown>) =>
   v.correction !== undefined && v.correction !== 0;
-
-beforeAll(async () => {
-  await sluiceOk(['topics', 'create'], env);
-}, 60_000);
-
-afterAll(async () => {
-  fleet.killAll();
-  await deletePrefixedTopics(prefix);
-});
 
 describe('aggregation worker', () => {
   it(

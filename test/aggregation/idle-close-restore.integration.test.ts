@@ -6,11 +6,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
-import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
-import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
-import { aggregationNames, aggregationWorkers, produceFixture } from './aggregation-suite.ts';
+import { groupLag, readTopic } from '../support/kafka-reader.ts';
+import { waitFor } from '../support/sluice-cli.ts';
+import { aggregationNames, aggregationSuite, produceFixture } from './aggregation-suite.ts';
 import { enrichedEvents } from './enriched-events.fixture.ts';
 import { sessionTruth } from './ground-truth.ts';
 
@@ -31,7 +31,7 @@ const env = {
   AGG_RETENTION: '1h',
 };
 const { topics, group } = aggregationNames(prefix);
-const fleet = aggregationWorkers(env);
+const fleet = aggregationSuite(env, prefix);
 const N = 2000;
 
 const startWorker = fleet.start;
@@ -41,15 +41,6 @@ const perKey = (records: { key: string | null }[]) => {
   for (const r of records) m.set(r.key ?? '', (m.get(r.key ?? '') ?? 0) + 1);
   return m;
 };
-
-beforeAll(async () => {
-  await sluiceOk(['topics', 'create'], env);
-}, 60_000);
-
-afterAll(async () => {
-  fleet.killAll();
-  await deletePrefixedTopics(prefix);
-});
 
 describe('aggregation worker after an idle close', () => {
   it('restores what the idle tick committed: a new owner emits nothing again', async () => {

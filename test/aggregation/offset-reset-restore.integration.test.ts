@@ -8,12 +8,12 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
-import { deletePrefixedTopics, groupLag, readTopic } from '../support/kafka-reader.ts';
+import { groupLag, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
 import { stopStage } from '../support/stage-cli.ts';
-import { aggregationNames, aggregationWorkers, produceFixture } from './aggregation-suite.ts';
+import { aggregationNames, aggregationSuite, produceFixture } from './aggregation-suite.ts';
 import { enrichedEvents, type FixtureEvent, T0 } from './enriched-events.fixture.ts';
 import { windowTruth } from './ground-truth.ts';
 
@@ -34,7 +34,7 @@ const env = {
   AGG_RETENTION: '2h',
 };
 const { topics, group } = aggregationNames(prefix);
-const fleet = aggregationWorkers(env);
+const fleet = aggregationSuite(env, prefix);
 const N = 2000;
 /** Where each partition is reset to: well inside both (about 1,000 events each). */
 const MIDDLE = 300;
@@ -70,15 +70,6 @@ const closingEvents = (): FixtureEvent[] =>
     geo: { country_code: 'GB' },
     ua: { device_type: 'desktop' },
   }));
-
-beforeAll(async () => {
-  await sluiceOk(['topics', 'create'], env);
-}, 60_000);
-
-afterAll(async () => {
-  fleet.killAll();
-  await deletePrefixedTopics(prefix);
-});
 
 describe('aggregation worker after an offsets reset', () => {
   it('restores the latest state at once and counts no event twice or not at all', async () => {
