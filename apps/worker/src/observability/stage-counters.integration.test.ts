@@ -18,8 +18,12 @@ const redisUrl = new URL(loadEnv().REDIS_URL);
 const prefix = `stage_counters_test_${Date.now().toString(36)}_${process.pid}:`;
 let redis: Redis;
 
-beforeAll(() => {
+beforeAll(async () => {
   redis = new Redis(redisUrl.toString(), { maxRetriesPerRequest: 1 });
+  // Ready before a test enters MONITOR on a duplicate of it. ioredis marks a connection as
+  // monitoring only after MONITOR's reply has been handled; another client's command landing in
+  // the same read (this one's ready check) was taken for a reply: "Command queue state error".
+  await redis.ping();
 });
 afterAll(async () => {
   const keys = await redis.keys(`${prefix}*`);
