@@ -11,6 +11,7 @@
 // in its changelog instead (read up to the partition's last stable offset, whose position passes
 // markers too). Its meta entry's position still tells the stage which records the state holds:
 // read again after a reset backwards, they are skipped, not counted twice.
+import { META_KEY, metaEntryPosition } from '@sluice/core';
 import {
   createExactlyOnceConsumer,
   ErrorCodes,
@@ -124,8 +125,8 @@ async function restoreLatest(
         const value = m.value === null ? null : m.value.toString();
         if (value === null) state.delete(stateKey);
         else state.set(stateKey, value);
-        if (stateKey === 'm' && value !== null)
-          statePositions.set(partition, JSON.parse(value).pos);
+        if (stateKey === META_KEY && value !== null)
+          statePositions.set(partition, metaEntryPosition(value));
       }
     },
   });
@@ -176,9 +177,9 @@ async function restoreToPositions(
         if (value === null) state.delete(stateKey);
         else state.set(stateKey, value);
         if (
-          stateKey === 'm' &&
+          stateKey === META_KEY &&
           value !== null &&
-          JSON.parse(value).pos === pending.get(partition)
+          metaEntryPosition(value) === pending.get(partition)
         ) {
           pending.delete(partition);
           if (pending.size === 0) finish();

@@ -5,6 +5,7 @@ import {
   decodeEntry,
   META_KEY,
   metaEntry,
+  metaEntryPosition,
   sessionLogKey,
   sessionToJson,
   windowLogKey,
@@ -102,6 +103,12 @@ describe('changelog codec: the format already written', () => {
 });
 
 describe('changelog codec: reading it back', () => {
+  it("reads a meta entry's position alone, as the restore looks for it", () => {
+    const m = metaEntry({ maxEventMs: 5, watermark: 3, position: '17@t.4', lateCorrections: 2 });
+    expect(m.key).toBe(META_KEY);
+    expect(metaEntryPosition(m.value as string)).toBe('17@t.4');
+  });
+
   it('restores a window as saved, unchanged since', () => {
     const w = sampleWindow();
     const back = decodeEntry(windowLogKey(w), windowToJson(w));

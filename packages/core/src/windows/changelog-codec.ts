@@ -133,6 +133,11 @@ export function metaEntry(m: ChangelogMeta): ChangelogEntry {
   };
 }
 
+/** The input position a meta entry's value names (what the restore looks for). */
+export function metaEntryPosition(value: string): string | undefined {
+  return JSON.parse(value).pos;
+}
+
 export type RestoredEntry =
   | { kind: 'meta'; meta: ChangelogMeta }
   | { kind: 'window'; window: WindowState }

@@ -8,6 +8,7 @@ export {
   type WindowDimension,
 } from './aggregation-event.ts';
 export type { AggregatorConfig, LatePolicy } from './aggregator-config.ts';
+export { metaEntryPosition } from './changelog-codec.ts';
 export {
   HLL_PRECISION,
   HLL_REGISTERS,
