@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { parseDuration, parseWindowSizes } from '@sluice/core';
-import type { FetchTuning } from '@sluice/kafka';
+import { DEFAULT_FETCH, type FetchTuning } from '@sluice/kafka';
 import { z } from 'zod';
 
 const positiveInt = z.coerce.number().int().positive();
@@ -141,20 +141,20 @@ export const envSchema = z.object({
     ),
   STAGE_FETCH_MIN_BYTES: positiveInt
     .max(52_428_800)
-    .default(65_536)
+    .default(DEFAULT_FETCH.minBytes)
     .describe(
       "The stages' consumers ask the broker to answer a fetch once this many bytes are ready, or after STAGE_FETCH_WAIT_MS: a quiet pipeline fetches a few times a second instead of once per record, for a latency of at most STAGE_FETCH_WAIT_MS per stage. 1 answers at every record (librdkafka's default).",
     ),
   STAGE_FETCH_WAIT_MS: positiveInt
     .max(10_000)
-    .default(500)
+    .default(DEFAULT_FETCH.waitMaxMs)
     .describe(
       "Longest the broker holds a fetch of the stages' consumers waiting for STAGE_FETCH_MIN_BYTES, in ms (Kafka's own fetch.max.wait.ms default). It only binds below about 64 KB per wait: at 5,000 events/s the bytes come first and 100 gave the same p99; at 200 events/s 500 took `pnpm start` from 20.7% to 13.5% of a core, for up to this much more latency per stage (docs/performance.md).",
     ),
   STAGE_PREFETCH_KB: positiveInt
     .min(1024)
     .max(2_097_151)
-    .default(32_768)
+    .default(DEFAULT_FETCH.prefetchKb)
     .describe(
       "Most kilobytes of fetched records a stage's consumer holds ahead of the stage (librdkafka's queued.max.messages.kbytes, whose own default is 65,536). Half of librdkafka's default, with a smaller young generation, took about 100 MB off the aggregation worker's peak memory at the same throughput (docs/performance.md); 16,384 cost about 15% of it, and below that the fetches stall.",
     ),
