@@ -4,7 +4,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { deletePrefixedTopics, readTopic } from '../support/kafka-reader.ts';
+import { deletePrefixedTopics, type ReadRecord, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, startSluice, type Worker } from '../support/sluice-cli.ts';
 import type { FixtureEvent } from './enriched-events.fixture.ts';
 
@@ -72,4 +72,12 @@ export async function produceFixture(
   for (const r of [...input].sort((a, b) => Number(a.offset) - Number(b.offset)))
     out[r.partition]?.push(JSON.parse(r.value?.toString() ?? '{}'));
   return out;
+}
+
+/** The last record per key (a window's or session's latest partial), parsed. */
+export function lastPerKey(records: readonly ReadRecord[]): Map<string, Record<string, unknown>> {
+  const m = new Map<string, Record<string, unknown>>();
+  for (const r of records)
+    if (r.key !== null && r.value !== null) m.set(r.key, JSON.parse(r.value.toString()));
+  return m;
 }

@@ -11,7 +11,12 @@ import { describe, expect, it } from 'vitest';
 import { uniqueName } from '../env.ts';
 import { groupLag, readTopic } from '../support/kafka-reader.ts';
 import { waitFor } from '../support/sluice-cli.ts';
-import { aggregationNames, aggregationSuite, produceFixture } from './aggregation-suite.ts';
+import {
+  aggregationNames,
+  aggregationSuite,
+  lastPerKey,
+  produceFixture,
+} from './aggregation-suite.ts';
 import { enrichedEvents } from './enriched-events.fixture.ts';
 import { sessionTruth, windowTruth } from './ground-truth.ts';
 
@@ -41,13 +46,6 @@ const N = Number(process.env.SLUICE_IT_AGG_EVENTS ?? 200_000);
 const SCALE = Math.max(1, N / 36_000);
 
 const startWorker = fleet.start;
-
-const lastPerKey = (records: { key: string | null; value: Buffer | null }[]) => {
-  const m = new Map<string, Record<string, unknown>>();
-  for (const r of records)
-    if (r.key !== null && r.value !== null) m.set(r.key, JSON.parse(r.value.toString()));
-  return m;
-};
 
 const isCorrection = (v: Record<string, unknown>) =>
   v.correction !== undefined && v.correction !== 0;

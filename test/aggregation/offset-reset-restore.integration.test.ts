@@ -13,7 +13,12 @@ import { uniqueName } from '../env.ts';
 import { groupLag, readTopic } from '../support/kafka-reader.ts';
 import { sluiceOk, waitFor } from '../support/sluice-cli.ts';
 import { stopStage } from '../support/stage-cli.ts';
-import { aggregationNames, aggregationSuite, produceFixture } from './aggregation-suite.ts';
+import {
+  aggregationNames,
+  aggregationSuite,
+  lastPerKey,
+  produceFixture,
+} from './aggregation-suite.ts';
 import { enrichedEvents, type FixtureEvent, T0 } from './enriched-events.fixture.ts';
 import { windowTruth } from './ground-truth.ts';
 
@@ -41,19 +46,13 @@ const MIDDLE = 300;
 
 /** The final window counts of the aggregates topic: the last partial per key, summed per window. */
 async function finalCounts(expectedRecords: number): Promise<Map<string, number>> {
-  const last = new Map<string, { window: string; count: number; final: boolean }>();
-  for (const r of await readTopic(topics.aggregates, expectedRecords, { settleMs: 1500 })) {
-    if (r.key === null || r.value === null) continue;
-    const v = JSON.parse(r.value.toString());
-    last.set(r.key, {
-      window: `${v.window_size}|${v.window_start}|${v.type}`,
-      count: v.count,
-      final: v.final,
-    });
-  }
   const sums = new Map<string, number>();
-  for (const { window, count, final } of last.values())
-    if (final) sums.set(window, (sums.get(window) ?? 0) + count);
+  const records = await readTopic(topics.aggregates, expectedRecords, { settleMs: 1500 });
+  for (const v of lastPerKey(records).values()) {
+    if (!v.final) continue;
+    const window = `${v.window_size}|${v.window_start}|${v.type}`;
+    sums.set(window, (sums.get(window) ?? 0) + (v.count as number));
+  }
   return sums;
 }
 
